@@ -1,0 +1,75 @@
+package catalogue_test
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ledgermirror/ledgermirror/domain/catalogue"
+	"github.com/ledgermirror/ledgermirror/domain/protocol"
+)
+
+// samples returns one valid, fully populated payload per event type, built
+// through the protocol constructors as real code would build them.
+func samples(t testing.TB) map[string]catalogue.Payload {
+	t.Helper()
+	org, err := protocol.NewOrgDID("org1")
+	require.NoError(t, err)
+	node, err := protocol.NewNodeDID(org, "node1")
+	require.NoError(t, err)
+	key, err := protocol.ParseSigningKey("0x00112233445566778899aabbccddeeff00112233")
+	require.NoError(t, err)
+	id := func(n byte) uuid.UUID { return uuid.UUID{n, 1, 2, 3, 4, 5, 0x46, 7, 0x88, 9, 10, 11, 12, 13, 14, 15} }
+
+	data, err := protocol.NewData(protocol.DataFields{ID: id(1), Value: json.RawMessage(`{"invoice":42}`)})
+	require.NoError(t, err)
+	msg, err := protocol.BuildMessage(protocol.MessageHeaderFields{
+		ID: id(2), Type: protocol.MessageTypeBroadcast, TxType: protocol.TxTypeBatchPin, Author: org, Key: key,
+		Created: time.Date(2026, 1, 2, 3, 4, 5, 123456789, time.UTC), Namespace: "default", Topics: []string{"orders"},
+	}, []protocol.DataRef{data.Ref()})
+	require.NoError(t, err)
+	manifest, err := protocol.BuildManifest(id(3), id(4), []protocol.Message{msg}, []protocol.Data{data})
+	require.NoError(t, err)
+	rawManifest, err := json.Marshal(manifest)
+	require.NoError(t, err)
+	rawMsg, err := json.Marshal(msg)
+	require.NoError(t, err)
+	rawData, err := json.Marshal(data)
+	require.NoError(t, err)
+
+	ctx := protocol.BroadcastContext("default", "orders")
+	loc := catalogue.ChainLocation{Chain: "ethereum:1337", Contract: "0x5fbdb2315678afecb367f032d93f642f64180aa3",
+		BlockNumber: 7, BlockHash: "0x" + ctx.String(), TxHash: "0x" + manifest.Hash().String(), TxIndex: 1, LogIndex: 2}
+	var digest protocol.ContextDigest
+	digest.Add(msg.Hash())
+
+	return map[string]catalogue.Payload{
+		"IdentityRegistered": catalogue.IdentityRegistered{Namespace: "default", Kind: catalogue.IdentityNode, Org: org,
+			Node: &node, Endpoint: "http://127.0.0.1:5100", TransportKey: "-----BEGIN PUBLIC KEY-----", MessageID: id(5)},
+		"DatatypeDefined": catalogue.DatatypeDefined{Namespace: "default", Name: "invoice", Version: "1.0",
+			Schema: json.RawMessage(`{"type":"object"}`), MessageID: id(6)},
+		"DataStored":       catalogue.DataStored{Namespace: "default", Data: data},
+		"MessageSubmitted": catalogue.MessageSubmitted{Message: msg},
+		"BatchSealed":      catalogue.BatchSealed{Manifest: manifest},
+		"BatchDispatched": catalogue.BatchDispatched{Namespace: "default", BatchID: id(3), BatchHash: manifest.Hash(),
+			Recipients: []protocol.NodeDID{node}},
+		"BatchReceived": catalogue.BatchReceived{Namespace: "default", BatchID: id(3), From: &node,
+			Manifest: rawManifest, Messages: []json.RawMessage{rawMsg}, Data: []json.RawMessage{rawData}},
+		"PinSubmitted": catalogue.PinSubmitted{Namespace: "default", BatchID: id(3), TxID: id(4), BatchHash: manifest.Hash(),
+			Contexts: []protocol.Hash{ctx}, PayloadRef: "local:abc", Signer: key, Chain: "ethereum:1337",
+			TxHash: loc.TxHash, Nonce: 3},
+		"PinObserved": catalogue.PinObserved{Namespace: "default", Location: loc, Signer: key, TxID: id(4), BatchID: id(3),
+			BatchHash: manifest.Hash(), PayloadRef: "local:abc", Contexts: []protocol.Hash{ctx}, Timestamp: 1767323045},
+		"PinRemoved": catalogue.PinRemoved{Namespace: "default", Location: loc, Reason: "reorg"},
+		"ChainCheckpoint": catalogue.ChainCheckpoint{Chain: "ethereum:1337", Contract: loc.Contract, BlockNumber: 7,
+			BlockHash: loc.BlockHash},
+		"MessageConfirmed": catalogue.MessageConfirmed{Namespace: "default", MessageID: id(2), BatchID: id(3),
+			MessageHash: msg.Hash(), Location: loc, Contexts: []catalogue.ConfirmedContext{
+				{Context: ctx, Pin: ctx, Count: digest.Count(), Digest: digest.Digest()}}},
+		"MessageRejected": catalogue.MessageRejected{Namespace: "default", MessageID: id(2), BatchID: id(3),
+			Reason: catalogue.RejectWrongSigner, Detail: "signer is not org1's key", Location: loc, Pins: []protocol.Hash{ctx}},
+	}
+}

@@ -1,0 +1,106 @@
+package catalogue
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+
+	"github.com/google/uuid"
+
+	"github.com/ledgermirror/ledgermirror/domain/protocol"
+)
+
+// ErrInvalidPayload wraps every payload validation failure.
+var ErrInvalidPayload = errors.New("invalid event payload")
+
+func invalid(field, format string, args ...any) error {
+	return fmt.Errorf("%w: %s: %s", ErrInvalidPayload, field, fmt.Sprintf(format, args...))
+}
+
+// firstError returns the first non-nil error, so Validate methods read as a
+// list of checks.
+func firstError(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func requireID(field string, id uuid.UUID) error {
+	if id == uuid.Nil {
+		return invalid(field, "missing id")
+	}
+	return nil
+}
+
+func requireNamespace(ns string) error {
+	if err := protocol.ValidateNamespace(ns); err != nil {
+		return invalid("namespace", "%v", err)
+	}
+	return nil
+}
+
+func requireHash(field string, h protocol.Hash) error {
+	if h.IsZero() {
+		return invalid(field, "missing hash")
+	}
+	return nil
+}
+
+func requireHashes(field string, hs []protocol.Hash) error {
+	if len(hs) == 0 {
+		return invalid(field, "at least one hash required")
+	}
+	for i, h := range hs {
+		if err := requireHash(fmt.Sprintf("%s[%d]", field, i), h); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func requireOrg(field string, d protocol.OrgDID) error {
+	if d.IsZero() {
+		return invalid(field, "missing org DID")
+	}
+	return nil
+}
+
+func requireKey(field string, k protocol.SigningKey) error {
+	if k.IsZero() {
+		return invalid(field, "missing signing key")
+	}
+	return nil
+}
+
+func requireObject(field string, raw json.RawMessage) error {
+	var obj map[string]json.RawMessage
+	if len(raw) == 0 || json.Unmarshal(raw, &obj) != nil || obj == nil {
+		return invalid(field, "must be a JSON object")
+	}
+	return nil
+}
+
+// chainHash accepts the hex forms chains use for block and transaction hashes
+// (Ethereum's 0x-prefixed, Fabric's bare), lower case only so equal values
+// compare equal as strings.
+var chainHash = regexp.MustCompile(`^(0x)?[0-9a-f]{1,128}$`)
+
+func requireChainHash(field, s string) error {
+	if !chainHash.MatchString(s) {
+		return invalid(field, "%q is not a lower-case hex chain hash", s)
+	}
+	return nil
+}
+
+var chainName = regexp.MustCompile(`^[a-z0-9][a-z0-9:._-]{0,127}$`)
+
+func requireChainName(field, s string) error {
+	if !chainName.MatchString(s) {
+		return invalid(field, "%q is not a chain name (lower-case letters, digits, ':', '.', '_', '-')", s)
+	}
+	return nil
+}

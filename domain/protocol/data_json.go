@@ -1,0 +1,58 @@
+package protocol
+
+import (
+	"encoding/json"
+
+	"github.com/google/uuid"
+)
+
+// dataJSON is how a data item is stored and sent: its fields plus its hash.
+type dataJSON struct {
+	ID       string          `json:"id"`
+	Hash     *Hash           `json:"hash,omitempty"`
+	Value    json.RawMessage `json:"value,omitempty"`
+	Blob     *BlobRef        `json:"blob,omitempty"`
+	Datatype *DatatypeRef    `json:"datatype,omitempty"`
+}
+
+// MarshalJSON writes {"id","hash","value","blob","datatype"}, absent members
+// omitted.
+func (d Data) MarshalJSON() ([]byte, error) {
+	if d.id == uuid.Nil {
+		return nil, fieldErr(ErrInvalidData, "", "not built by NewData")
+	}
+	return json.Marshal(dataJSON{ID: d.id.String(), Hash: &d.hash, Value: d.value, Blob: d.blob, Datatype: d.datatype})
+}
+
+// UnmarshalJSON re-validates a stored or received data item. If it carries a
+// hash that differs from the recomputed one, the error is a *VerifyError with
+// reason data-hash-mismatch (errors.Is ErrVerification).
+func (d *Data) UnmarshalJSON(raw []byte) error {
+	parsed, err := UnmarshalData(raw)
+	if err != nil {
+		return err
+	}
+	*d = parsed
+	return nil
+}
+
+// UnmarshalData parses and re-validates a data item written by MarshalJSON;
+// see (*Data).UnmarshalJSON.
+func UnmarshalData(raw []byte) (Data, error) {
+	var w dataJSON
+	if err := decodeStrict(ErrInvalidData, raw, &w); err != nil {
+		return Data{}, err
+	}
+	id, err := parseIDField(ErrInvalidData, "id", w.ID)
+	if err != nil {
+		return Data{}, err
+	}
+	d, err := NewData(DataFields{ID: id, Value: w.Value, Blob: w.Blob, Datatype: w.Datatype})
+	if err != nil {
+		return Data{}, err
+	}
+	if w.Hash != nil && *w.Hash != d.hash {
+		return Data{}, mismatch(ReasonDataHashMismatch, "data", id, *w.Hash, d.hash)
+	}
+	return d, nil
+}

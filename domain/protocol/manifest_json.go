@@ -1,0 +1,119 @@
+package protocol
+
+import (
+	"encoding/json"
+
+	"github.com/google/uuid"
+)
+
+// manifestJSON is the manifest exactly as batch.hash covers it.
+type manifestJSON struct {
+	Version   *int              `json:"version"`
+	ID        string            `json:"id"`
+	Tx        string            `json:"tx"`
+	Namespace string            `json:"namespace"`
+	Author    string            `json:"author"`
+	Key       string            `json:"key"`
+	Group     *Hash             `json:"group,omitempty"`
+	Messages  []ManifestMessage `json:"messages"`
+	Data      []DataRef         `json:"data"`
+}
+
+func (m Manifest) wire() manifestJSON {
+	version := ManifestVersion
+	data := m.data
+	if data == nil {
+		data = []DataRef{} // "[]", never "null"
+	}
+	return manifestJSON{Version: &version, ID: m.id.String(), Tx: m.txID.String(), Namespace: m.namespace,
+		Author: m.author.String(), Key: m.key.String(), Group: m.group, Messages: m.messages, Data: data}
+}
+
+// MarshalJSON writes the manifest in the form batch.hash covers.
+func (m Manifest) MarshalJSON() ([]byte, error) {
+	if m.id == uuid.Nil {
+		return nil, fieldErr(ErrInvalidManifest, "", "not built by NewManifest")
+	}
+	return json.Marshal(m.wire())
+}
+
+// UnmarshalJSON re-validates a stored or received manifest; see
+// UnmarshalManifest.
+func (m *Manifest) UnmarshalJSON(raw []byte) error {
+	parsed, err := UnmarshalManifest(raw)
+	if err != nil {
+		return err
+	}
+	*m = parsed
+	return nil
+}
+
+// UnmarshalManifest parses and re-validates a manifest. Only version 1 is
+// understood; every member must reject what it cannot hash the same way.
+func UnmarshalManifest(raw []byte) (Manifest, error) {
+	var w manifestJSON
+	if err := decodeStrict(ErrInvalidManifest, raw, &w); err != nil {
+		return Manifest{}, err
+	}
+	if w.Version == nil || *w.Version != ManifestVersion {
+		return Manifest{}, fieldErr(ErrInvalidManifest, "version", "must be %d", ManifestVersion)
+	}
+	f, err := w.fields()
+	if err != nil {
+		return Manifest{}, err
+	}
+	return NewManifest(f)
+}
+
+func (w manifestJSON) fields() (ManifestFields, error) {
+	f := ManifestFields{Namespace: w.Namespace, Group: w.Group, Messages: w.Messages, Data: w.Data}
+	var err error
+	if f.ID, err = parseIDField(ErrInvalidManifest, "id", w.ID); err != nil {
+		return f, err
+	}
+	if f.TxID, err = parseIDField(ErrInvalidManifest, "tx", w.Tx); err != nil {
+		return f, err
+	}
+	if f.Author, err = ParseOrgDID(w.Author); err != nil {
+		return f, fieldCause(ErrInvalidManifest, "author", err)
+	}
+	if f.Key, err = parseStoredKey(ErrInvalidManifest, "key", w.Key); err != nil {
+		return f, err
+	}
+	if w.Data == nil {
+		return f, fieldErr(ErrInvalidManifest, "data", "required (may be empty)")
+	}
+	return f, nil
+}
+
+type manifestMessageJSON struct {
+	ID     string   `json:"id"`
+	Hash   *Hash    `json:"hash"`
+	Topics []string `json:"topics"`
+}
+
+// MarshalJSON writes {"id","hash","topics"}.
+func (e ManifestMessage) MarshalJSON() ([]byte, error) {
+	if e.ID == uuid.Nil {
+		return nil, fieldErr(ErrInvalidManifest, "messages.id", "required")
+	}
+	return json.Marshal(manifestMessageJSON{ID: e.ID.String(), Hash: &e.Hash, Topics: e.Topics})
+}
+
+// UnmarshalJSON reads {"id","hash","topics"}, all required; NewManifest checks
+// the topics.
+func (e *ManifestMessage) UnmarshalJSON(raw []byte) error {
+	var w manifestMessageJSON
+	if err := decodeStrict(ErrInvalidManifest, raw, &w); err != nil {
+		return err
+	}
+	id, err := parseIDField(ErrInvalidManifest, "messages.id", w.ID)
+	if err != nil {
+		return err
+	}
+	if w.Hash == nil {
+		return fieldErr(ErrInvalidManifest, "messages.hash", "required")
+	}
+	*e = ManifestMessage{ID: id, Hash: *w.Hash, Topics: w.Topics}
+	return nil
+}

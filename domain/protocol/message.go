@@ -1,0 +1,147 @@
+package protocol
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/google/uuid"
+)
+
+// MaxMessageData bounds the data items of one message.
+const MaxMessageData = 256
+
+// Message is a header plus the (id, hash) list of its data, in order. Its
+// header's datahash always matches that list.
+type Message struct {
+	header MessageHeader
+	data   []DataRef
+}
+
+// DataListHash computes a message's datahash:
+// sha256(canonical([{"id": dataID, "hash": dataHash}, ...])) in data order.
+func DataListHash(refs []DataRef) (Hash, error) {
+	if refs == nil {
+		refs = []DataRef{} // "[]", never "null"
+	}
+	h, err := hashCanonical(refs)
+	if err != nil {
+		return Hash{}, fieldCause(ErrInvalidMessage, "data", err)
+	}
+	return h, nil
+}
+
+// NewMessage pairs a header with its data refs, checking the refs (non-nil,
+// unique ids, at most MaxMessageData) and that the header's datahash is theirs.
+// A datahash that does not match is a *VerifyError with reason
+// datahash-mismatch, because a receiver meets it as tampered content.
+func NewMessage(h MessageHeader, data []DataRef) (Message, error) {
+	if h.id == uuid.Nil {
+		return Message{}, fieldErr(ErrInvalidMessage, "header", "not built by NewMessageHeader")
+	}
+	if err := validateRefs(data); err != nil {
+		return Message{}, err
+	}
+	want, err := DataListHash(data)
+	if err != nil {
+		return Message{}, err
+	}
+	if h.dataHash != want {
+		return Message{}, mismatch(ReasonDataListHashMismatch, "message", h.id, h.dataHash, want)
+	}
+	return Message{header: h, data: append([]DataRef(nil), data...)}, nil
+}
+
+// BuildMessage is the sender's shortcut: it sets f.DataHash from data, then
+// builds the header and the message.
+func BuildMessage(f MessageHeaderFields, data []DataRef) (Message, error) {
+	dh, err := DataListHash(data)
+	if err != nil {
+		return Message{}, err
+	}
+	f.DataHash = dh
+	h, err := NewMessageHeader(f)
+	if err != nil {
+		return Message{}, err
+	}
+	return NewMessage(h, data)
+}
+
+func validateRefs(data []DataRef) error {
+	if len(data) > MaxMessageData {
+		return fieldErr(ErrInvalidMessage, "data", "%d items, at most %d allowed", len(data), MaxMessageData)
+	}
+	seen := make(map[uuid.UUID]struct{}, len(data))
+	for i, r := range data {
+		if r.ID == uuid.Nil {
+			return fieldErr(ErrInvalidMessage, fmt.Sprintf("data[%d].id", i), "required")
+		}
+		if _, dup := seen[r.ID]; dup {
+			return fieldErr(ErrInvalidMessage, fmt.Sprintf("data[%d].id", i), "%s appears twice", r.ID)
+		}
+		seen[r.ID] = struct{}{}
+	}
+	return nil
+}
+
+// Header returns the message header.
+func (m Message) Header() MessageHeader { return m.header }
+
+// ID returns the message id.
+func (m Message) ID() uuid.UUID { return m.header.id }
+
+// Hash returns message.hash.
+func (m Message) Hash() Hash { return m.header.hash }
+
+// Data returns a copy of the data refs, in order.
+func (m Message) Data() []DataRef { return append([]DataRef(nil), m.data...) }
+
+type messageJSON struct {
+	Header json.RawMessage `json:"header"`
+	Hash   *Hash           `json:"hash,omitempty"`
+	Data   []DataRef       `json:"data"`
+}
+
+// MarshalJSON writes {"header": ..., "hash": ..., "data": [{"id","hash"}...]}.
+func (m Message) MarshalJSON() ([]byte, error) {
+	header, err := m.header.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	data := m.data
+	if data == nil {
+		data = []DataRef{}
+	}
+	return json.Marshal(messageJSON{Header: header, Hash: &m.header.hash, Data: data})
+}
+
+// UnmarshalJSON re-validates a stored or received message; see
+// UnmarshalMessage.
+func (m *Message) UnmarshalJSON(raw []byte) error {
+	parsed, err := UnmarshalMessage(raw)
+	if err != nil {
+		return err
+	}
+	*m = parsed
+	return nil
+}
+
+// UnmarshalMessage parses and re-validates a message written by MarshalJSON.
+// Content that contradicts a hash it carries (the message hash, or the
+// datahash against the data refs) is a *VerifyError with the matching reason.
+func UnmarshalMessage(raw []byte) (Message, error) {
+	var w messageJSON
+	if err := decodeStrict(ErrInvalidMessage, raw, &w); err != nil {
+		return Message{}, err
+	}
+	if w.Header == nil || w.Data == nil {
+		return Message{}, fieldErr(ErrInvalidMessage, "", "header and data are required")
+	}
+	h, err := UnmarshalMessageHeader(w.Header)
+	if err != nil {
+		return Message{}, err
+	}
+	if w.Hash != nil && *w.Hash != h.hash {
+		return Message{}, mismatch(ReasonMessageHashMismatch, "message", h.id, *w.Hash, h.hash)
+	}
+	return NewMessage(h, w.Data)
+}
