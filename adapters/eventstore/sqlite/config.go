@@ -1,0 +1,110 @@
+package sqlite
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Synchronous settings accepted by Config.Synchronous.
+const (
+	// SynchronousNormal: a commit is written to the WAL (the operating system
+	// holds it) before Append returns; the WAL is fsynced at checkpoints. A
+	// process crash or kill -9 loses nothing acknowledged; a power loss or
+	// kernel crash may lose the last commits since the previous checkpoint but
+	// never corrupts the file.
+	SynchronousNormal = "normal"
+	// SynchronousFull: the WAL is fsynced at every group commit, so an
+	// acknowledged event survives power loss too, at one fsync per commit.
+	SynchronousFull = "full"
+)
+
+// Defaults applied by SetDefaults.
+const (
+	DefaultSynchronous  = SynchronousNormal
+	DefaultBusyTimeout  = 5 * time.Second
+	DefaultMaxBatch     = 1000
+	DefaultPollInterval = time.Second
+	DefaultReadPageSize = 1000
+)
+
+// Limits checked by Validate.
+const (
+	maxMaxBatch     = 100_000
+	maxReadPageSize = 100_000
+	minPollInterval = 10 * time.Millisecond
+)
+
+// Config configures the SQLite event store. The zero value plus a Path is a
+// working configuration once SetDefaults has run.
+type Config struct {
+	// Path is the database file; SQLite keeps "-wal" and "-shm" files beside
+	// it. Its directory is created if missing. No default: the node derives it
+	// from its data directory.
+	Path string `yaml:"path"`
+	// Synchronous is "normal" (default) or "full"; see SynchronousNormal and
+	// SynchronousFull for what each survives.
+	Synchronous string `yaml:"synchronous"`
+	// BusyTimeout is how long a connection waits for a lock held by another
+	// connection before it fails (default 5s). Within one process the single
+	// writer never waits on itself; this covers outside tools holding the file.
+	BusyTimeout time.Duration `yaml:"busyTimeout"`
+	// MaxBatch bounds how many events one group commit writes (default 1000).
+	// An Append larger than MaxBatch is still atomic: it commits alone.
+	MaxBatch int `yaml:"maxBatch"`
+	// PollInterval is the live subscriptions' safety net: a waiting
+	// subscription re-reads the file this often even without a commit
+	// notification (default 1s, at least 10ms). Notifications, not this, are
+	// what delivers new events promptly.
+	PollInterval time.Duration `yaml:"pollInterval"`
+	// ReadPageSize is how many events ReadAll returns when its limit is <= 0,
+	// and how many a subscription reads per query (default 1000).
+	ReadPageSize int `yaml:"readPageSize"`
+
+	// idMergeAt overrides the deferred id index's merge threshold; tests set
+	// it small to exercise merges. Zero means the adaptive default.
+	idMergeAt int
+}
+
+// SetDefaults fills every unset field except Path.
+func (c *Config) SetDefaults() {
+	if c.Synchronous == "" {
+		c.Synchronous = DefaultSynchronous
+	}
+	if c.BusyTimeout == 0 {
+		c.BusyTimeout = DefaultBusyTimeout
+	}
+	if c.MaxBatch == 0 {
+		c.MaxBatch = DefaultMaxBatch
+	}
+	if c.PollInterval == 0 {
+		c.PollInterval = DefaultPollInterval
+	}
+	if c.ReadPageSize == 0 {
+		c.ReadPageSize = DefaultReadPageSize
+	}
+}
+
+// Validate reports every bad field, each named by its YAML key.
+func (c Config) Validate() error {
+	var errs []error
+	if c.Path == "" {
+		errs = append(errs, errors.New("path: must not be empty"))
+	}
+	if c.Synchronous != SynchronousNormal && c.Synchronous != SynchronousFull {
+		errs = append(errs, fmt.Errorf("synchronous %q: must be %q or %q", c.Synchronous, SynchronousNormal, SynchronousFull))
+	}
+	if c.BusyTimeout < 0 {
+		errs = append(errs, fmt.Errorf("busyTimeout %s: must not be negative", c.BusyTimeout))
+	}
+	if c.MaxBatch < 1 || c.MaxBatch > maxMaxBatch {
+		errs = append(errs, fmt.Errorf("maxBatch %d: must be between 1 and %d", c.MaxBatch, maxMaxBatch))
+	}
+	if c.PollInterval < minPollInterval {
+		errs = append(errs, fmt.Errorf("pollInterval %s: must be at least %s", c.PollInterval, minPollInterval))
+	}
+	if c.ReadPageSize < 1 || c.ReadPageSize > maxReadPageSize {
+		errs = append(errs, fmt.Errorf("readPageSize %d: must be between 1 and %d", c.ReadPageSize, maxReadPageSize))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,125 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/ledgermirror/ledgermirror/domain/event"
+)
+
+// ReadStream implements event.Store.
+func (s *Store) ReadStream(ctx context.Context, stream string, after event.Revision, limit int) ([]event.Event, error) {
+	if s.closed.Load() {
+		return nil, event.ErrClosed
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := event.ValidateStream(stream); err != nil {
+		return nil, err
+	}
+	if after >= math.MaxInt64 {
+		return nil, nil
+	}
+	n := int64(limit)
+	if limit <= 0 {
+		n = -1 // SQLite: no limit
+	}
+	return s.query(ctx, s.reads.stream, min(limit, 256), stream, int64(after), n)
+}
+
+// ReadAll implements event.Store. limit <= 0 reads Config.ReadPageSize events.
+func (s *Store) ReadAll(ctx context.Context, after event.Position, limit int) ([]event.Event, error) {
+	if s.closed.Load() {
+		return nil, event.ErrClosed
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		limit = s.cfg.ReadPageSize
+	}
+	return s.readAfter(ctx, after, limit)
+}
+
+// readAfter is ReadAll without the argument checks; subscriptions use it.
+func (s *Store) readAfter(ctx context.Context, after event.Position, limit int) ([]event.Event, error) {
+	if after >= math.MaxInt64 {
+		return nil, nil
+	}
+	return s.query(ctx, s.reads.all, limit, int64(after), int64(limit))
+}
+
+func (s *Store) query(ctx context.Context, stmt *sql.Stmt, capHint int, args ...any) ([]event.Event, error) {
+	rows, err := stmt.QueryContext(ctx, args...)
+	if err != nil {
+		return nil, s.readErr(ctx, err)
+	}
+	defer rows.Close()
+	out := make([]event.Event, 0, max(capHint, 0))
+	var sc eventScanner
+	for rows.Next() {
+		e, err := sc.scan(rows)
+		if err != nil {
+			return nil, s.readErr(ctx, err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.readErr(ctx, err)
+	}
+	return out, nil
+}
+
+// eventScanner decodes rows of eventColumns, reusing its buffers and the
+// strings of event types, which repeat endlessly.
+type eventScanner struct {
+	pos, rev, ver, rec int64
+	id, typ, meta      sql.RawBytes
+	stream, data       string
+	types              map[string]string
+}
+
+func (sc *eventScanner) scan(rows *sql.Rows) (event.Event, error) {
+	if err := rows.Scan(&sc.pos, &sc.id, &sc.stream, &sc.rev, &sc.typ, &sc.ver, &sc.rec, &sc.data, &sc.meta); err != nil {
+		return event.Event{}, err
+	}
+	e := event.Event{
+		Position: event.Position(sc.pos),
+		Stream:   sc.stream,
+		Revision: event.Revision(sc.rev),
+		Type:     sc.internType(),
+		Version:  int(sc.ver),
+		Recorded: time.Unix(0, sc.rec).UTC(),
+		Data:     []byte(sc.data),
+	}
+	if len(sc.id) != len(e.ID) {
+		return event.Event{}, fmt.Errorf("event at %d: id has %d bytes", sc.pos, len(sc.id))
+	}
+	copy(e.ID[:], sc.id)
+	if len(sc.meta) > 0 {
+		m, err := decodeMetadata(sc.meta)
+		if err != nil {
+			return event.Event{}, fmt.Errorf("event at %d: metadata: %w", sc.pos, err)
+		}
+		e.Metadata = m
+	}
+	return e, nil
+}
+
+func (sc *eventScanner) internType() string {
+	if t, ok := sc.types[string(sc.typ)]; ok {
+		return t
+	}
+	if sc.types == nil {
+		sc.types = make(map[string]string)
+	}
+	t := string(sc.typ)
+	if len(sc.types) < 256 {
+		sc.types[t] = t
+	}
+	return t
+}

@@ -1,0 +1,67 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/ledgermirror/ledgermirror/domain/event"
+)
+
+// maxCachedStreams bounds the revision cache. Streams are per aggregate and
+// most are written a few times close together, so a modest cache catches
+// nearly every repeat append.
+const maxCachedStreams = 64 << 10
+
+// revisionCache holds the current revision of recently written streams. Only
+// the writer uses it. Values set in the open transaction are dropped if it
+// rolls back; eviction happens only between transactions, so a stream with
+// rows in the insert buffer is always cached.
+type revisionCache struct {
+	st      *writerStatements
+	m       map[string]event.Revision
+	touched []string
+}
+
+func (c *revisionCache) init(st *writerStatements) {
+	c.st = st
+	c.m = make(map[string]event.Revision)
+}
+
+// get returns the stream's current revision, reading the file on a miss.
+func (c *revisionCache) get(stream string) (event.Revision, error) {
+	if rev, ok := c.m[stream]; ok {
+		return rev, nil
+	}
+	var rev int64
+	err := c.st.streamRevision.QueryRowContext(context.Background(), stream).Scan(&rev)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, err
+	}
+	c.m[stream] = event.Revision(rev)
+	return event.Revision(rev), nil
+}
+
+func (c *revisionCache) set(stream string, rev event.Revision) {
+	c.m[stream] = rev
+	c.touched = append(c.touched, stream)
+}
+
+// committed ends the transaction and evicts arbitrary entries (map iteration
+// order is random) down to the bound.
+func (c *revisionCache) committed() {
+	clear(c.touched)
+	c.touched = c.touched[:0]
+	for k := range c.m {
+		if len(c.m) <= maxCachedStreams {
+			break
+		}
+		delete(c.m, k)
+	}
+}
+
+func (c *revisionCache) reset() {
+	clear(c.m)
+	clear(c.touched)
+	c.touched = c.touched[:0]
+}

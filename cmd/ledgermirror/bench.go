@@ -1,0 +1,74 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ledgermirror/ledgermirror/test/bench/storebench"
+)
+
+func newBenchCommand(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "Measure this machine: run a benchmark suite and print its figures",
+		Long: "Each suite prints one line per figure: `BENCH name=value unit`, or with --json one\n" +
+			"JSON object per line, {\"name\": ..., \"value\": ..., \"unit\": ...}. Progress goes to stderr.",
+	}
+	cmd.AddCommand(newBenchStoreCommand(a))
+	return cmd
+}
+
+func newBenchStoreCommand(a *app) *cobra.Command {
+	var (
+		asJSON bool
+		opts   storebench.Options
+	)
+	cmd := &cobra.Command{
+		Use:   "store",
+		Short: "Event store throughput on a fresh SQLite file (append, read, subscribe, raw insert baseline)",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.Events <= 0 {
+				return &usageError{errors.New("--events must be positive")}
+			}
+			if opts.Dir == "" {
+				dir, err := os.MkdirTemp("", "ledgermirror-bench-")
+				if err != nil {
+					return err
+				}
+				defer os.RemoveAll(dir)
+				opts.Dir = dir
+			}
+			progress := func(msg string) { fmt.Fprintf(a.stderr, "bench store: %s\n", msg) }
+			results, err := storebench.Run(cmd.Context(), opts, progress)
+			if err != nil {
+				return err
+			}
+			return printResults(a, asJSON, results)
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per figure")
+	cmd.Flags().IntVar(&opts.Events, "events", 200000, "events per measurement")
+	cmd.Flags().StringVar(&opts.Dir, "dir", "", "directory for the benchmark files (default: a temporary directory, removed afterwards)")
+	return cmd
+}
+
+func printResults(a *app, asJSON bool, results []storebench.Result) error {
+	enc := json.NewEncoder(a.stdout)
+	for _, r := range results {
+		var err error
+		if asJSON {
+			err = enc.Encode(r)
+		} else {
+			_, err = fmt.Fprintf(a.stdout, "BENCH %s=%.6g %s\n", r.Name, r.Value, r.Unit)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,120 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"regexp"
+
+	"github.com/ledgermirror/ledgermirror/adapters/eventstore/sqlite"
+	"github.com/ledgermirror/ledgermirror/cmd/ledgermirror/internal/logging"
+)
+
+// Config is one node's whole configuration, one section per component.
+type Config struct {
+	Log        logging.Config   `yaml:"log"`
+	Node       NodeConfig       `yaml:"node"`
+	EventStore EventStoreConfig `yaml:"eventStore"`
+}
+
+// NodeConfig says who this node is and where it keeps its files.
+type NodeConfig struct {
+	// Org is the member organisation's name (its DID is did:lm:org/<org>).
+	Org string `yaml:"org"`
+	// Name is this node's name within the org.
+	Name string `yaml:"name"`
+	// DataDir holds every file the node writes unless a component says otherwise.
+	DataDir string `yaml:"dataDir"`
+}
+
+// Event store drivers.
+const (
+	DriverSQLite = "sqlite"
+)
+
+// EventStoreConfig picks and configures the event store adapter.
+type EventStoreConfig struct {
+	// Driver is the adapter: "sqlite" (default).
+	Driver string        `yaml:"driver"`
+	SQLite sqlite.Config `yaml:"sqlite"`
+}
+
+// Defaults is the configuration with nothing set by the user.
+func Defaults() Config {
+	var c Config
+	c.SetDefaults()
+	return c
+}
+
+// SetDefaults fills unset fields of every section.
+func (c *Config) SetDefaults() {
+	c.Log.SetDefaults()
+	c.Node.SetDefaults()
+	c.EventStore.SetDefaults()
+}
+
+// SetDefaults fills unset fields.
+func (n *NodeConfig) SetDefaults() {
+	if n.Org == "" {
+		n.Org = "org1"
+	}
+	if n.Name == "" {
+		n.Name = "node1"
+	}
+	if n.DataDir == "" {
+		n.DataDir = "data"
+	}
+}
+
+// SetDefaults fills unset fields. The SQLite path stays empty here: it is derived
+// from node.dataDir once the data directory is known (see Config.derive).
+func (e *EventStoreConfig) SetDefaults() {
+	if e.Driver == "" {
+		e.Driver = DriverSQLite
+	}
+	path := e.SQLite.Path
+	e.SQLite.SetDefaults()
+	e.SQLite.Path = path
+}
+
+// derive fills settings that depend on other settings, after every source has
+// been applied.
+func (c *Config) derive() {
+	if c.EventStore.SQLite.Path == "" {
+		c.EventStore.SQLite.Path = filepath.Join(c.Node.DataDir, "events.db")
+	}
+}
+
+// Validate reports every bad field, each named by its YAML path.
+func (c Config) Validate() error {
+	return errors.Join(c.Log.Validate(), c.Node.Validate(), c.EventStore.Validate())
+}
+
+var nodeName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// Validate reports the first bad field.
+func (n NodeConfig) Validate() error {
+	if !nodeName.MatchString(n.Org) {
+		return fmt.Errorf("node.org %q: 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit", n.Org)
+	}
+	if !nodeName.MatchString(n.Name) {
+		return fmt.Errorf("node.name %q: 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit", n.Name)
+	}
+	if n.DataDir == "" {
+		return errors.New("node.dataDir: must not be empty")
+	}
+	return nil
+}
+
+// Validate reports the first bad field.
+func (e EventStoreConfig) Validate() error {
+	switch e.Driver {
+	case DriverSQLite:
+		if err := e.SQLite.Validate(); err != nil {
+			return fmt.Errorf("eventStore.sqlite: %w", err)
+		}
+		return nil
+	default:
+		return fmt.Errorf("eventStore.driver %q: supported drivers are %q", e.Driver, DriverSQLite)
+	}
+}

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func runCLI(t *testing.T, env []string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), args, &out, &errOut, env)
+	return code, out.String(), errOut.String()
+}
+
+func TestVersion(t *testing.T) {
+	code, out, _ := runCLI(t, nil, "version")
+	require.Equal(t, exitOK, code)
+	assert.True(t, strings.HasPrefix(out, "ledgermirror "), out)
+
+	code, out, _ = runCLI(t, nil, "version", "--json")
+	require.Equal(t, exitOK, code)
+	var v versionInfo
+	require.NoError(t, json.Unmarshal([]byte(out), &v))
+	assert.Equal(t, "github.com/ledgermirror/ledgermirror", v.Module)
+	assert.NotEmpty(t, v.Go)
+}
+
+func TestConfigShowAppliesEveryLayer(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "lm.yaml")
+	require.NoError(t, os.WriteFile(file, []byte("node:\n  org: acme\n"), 0o600))
+	code, out, errOut := runCLI(t, []string{"LM_NODE_NAME=n2"}, "--config", file, "--data-dir", "/srv/x", "config", "show")
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, "org: acme")
+	assert.Contains(t, out, "name: n2")
+	assert.Contains(t, out, "path: /srv/x/events.db")
+}
+
+func TestUsageErrorsExitWithCode2(t *testing.T) {
+	for name, args := range map[string][]string{
+		"unknown command":  {"frobnicate"},
+		"unknown flag":     {"version", "--nope"},
+		"extra argument":   {"version", "extra"},
+		"bad config value": {"--log-format", "xml", "config", "show"},
+		"missing file":     {"--config", "/nonexistent/lm.yaml", "config", "show"},
+		"bad bench count":  {"bench", "store", "--events", "0"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			code, _, errOut := runCLI(t, nil, args...)
+			assert.Equal(t, exitUsage, code, errOut)
+			assert.Contains(t, errOut, "ledgermirror: ")
+		})
+	}
+}
+
+func TestConsoleLogFormat(t *testing.T) {
+	var out bytes.Buffer
+	a := &app{stdout: &out, stderr: &out, env: []string{"LM_LOG_FORMAT=console", "LM_LOG_LEVEL=debug", "LM_UNUSED_THING=1"}}
+	root := newRootCommand(&out, &out, a.env)
+	require.NoError(t, root.ParseFlags(nil))
+	a.flags = root.PersistentFlags()
+	_, log, err := a.loadConfig()
+	require.NoError(t, err)
+	log.Info().Msg("hello")
+	assert.Contains(t, out.String(), "LM_UNUSED_THING", "unused variables are reported at debug level")
+	assert.NotContains(t, out.String(), `"message":"hello"`, "console format is not JSON")
+	assert.Contains(t, out.String(), "hello")
+}
