@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ledgermirror/ledgermirror/adapters/eventstore/sqlite"
 	"github.com/ledgermirror/ledgermirror/test/bench/storebench"
 )
 
@@ -32,8 +33,11 @@ func newBenchStoreCommand(a *app) *cobra.Command {
 		Short: "Event store throughput on a fresh SQLite file (append, read, subscribe, raw insert baseline)",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if opts.Events <= 0 {
-				return &usageError{errors.New("--events must be positive")}
+			if opts.Events <= 0 || opts.SingleEvents < 0 {
+				return &usageError{errors.New("--events must be positive and --single-events not negative")}
+			}
+			if opts.Synchronous != "" && opts.Synchronous != sqlite.SynchronousNormal && opts.Synchronous != sqlite.SynchronousFull {
+				return &usageError{fmt.Errorf("--synchronous %q: want %s or %s", opts.Synchronous, sqlite.SynchronousNormal, sqlite.SynchronousFull)}
 			}
 			if opts.Dir == "" {
 				dir, err := os.MkdirTemp("", "ledgermirror-bench-")
@@ -53,6 +57,8 @@ func newBenchStoreCommand(a *app) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per figure")
 	cmd.Flags().IntVar(&opts.Events, "events", 200000, "events per measurement")
+	cmd.Flags().IntVar(&opts.SingleEvents, "single-events", 0, "events for store.append.single, one commit each (default: --events)")
+	cmd.Flags().StringVar(&opts.Synchronous, "synchronous", "", "override the store's synchronous setting: normal or full")
 	cmd.Flags().StringVar(&opts.Dir, "dir", "", "directory for the benchmark files (default: a temporary directory, removed afterwards)")
 	return cmd
 }

@@ -51,6 +51,7 @@ func TestUsageErrorsExitWithCode2(t *testing.T) {
 		"bad config value": {"--log-format", "xml", "config", "show"},
 		"missing file":     {"--config", "/nonexistent/lm.yaml", "config", "show"},
 		"bad bench count":  {"bench", "store", "--events", "0"},
+		"bad synchronous":  {"bench", "store", "--synchronous", "sometimes"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			code, _, errOut := runCLI(t, nil, args...)
@@ -72,4 +73,30 @@ func TestConsoleLogFormat(t *testing.T) {
 	assert.Contains(t, out.String(), "LM_UNUSED_THING", "unused variables are reported at debug level")
 	assert.NotContains(t, out.String(), `"message":"hello"`, "console format is not JSON")
 	assert.Contains(t, out.String(), "hello")
+}
+
+func TestBenchStoreSmallRun(t *testing.T) {
+	code, out, errOut := runCLI(t, nil, "bench", "store", "--events", "500", "--json", "--dir", t.TempDir())
+	require.Equal(t, exitOK, code, errOut)
+	names := map[string]float64{}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var r struct {
+			Name  string  `json:"name"`
+			Value float64 `json:"value"`
+			Unit  string  `json:"unit"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(line), &r), line)
+		names[r.Name] = r.Value
+		assert.Positive(t, r.Value, r.Name)
+		assert.NotEmpty(t, r.Unit)
+	}
+	for _, n := range []string{"store.append.single", "store.append.batched", "store.readall",
+		"store.subscribe.catchup", "store.raw_insert.batched", "store.append.ratio"} {
+		assert.Contains(t, names, n)
+	}
+	assert.Contains(t, errOut, "bench store:", "progress goes to stderr")
+
+	code, out, _ = runCLI(t, nil, "bench", "store", "--events", "200", "--dir", t.TempDir())
+	require.Equal(t, exitOK, code)
+	assert.Regexp(t, `(?m)^BENCH store\.readall=[0-9.e+]+ events/s$`, out)
 }

@@ -59,6 +59,8 @@ func TestValidateAppend(t *testing.T) {
 		"zero id":           {"s", mut(func(p *event.Proposed) { p.ID = uuid.Nil })},
 		"empty type":        {"s", mut(func(p *event.Proposed) { p.Type = "" })},
 		"versioned type":    {"s", mut(func(p *event.Proposed) { p.Type = "Message.v1" })},
+		"long type":         {"s", mut(func(p *event.Proposed) { p.Type = strings.Repeat("A", event.MaxTypeLength+1) })},
+		"lower-case type":   {"s", mut(func(p *event.Proposed) { p.Type = "messageSubmitted" })},
 		"version 0":         {"s", mut(func(p *event.Proposed) { p.Version = 0 })},
 		"nil data":          {"s", mut(func(p *event.Proposed) { p.Data = nil })},
 		"not json":          {"s", mut(func(p *event.Proposed) { p.Data = []byte("{") })},

@@ -13,8 +13,10 @@ type Store interface {
 	//
 	// Appends are idempotent by event id: if every id is already stored in this
 	// stream with the same type, version and data, Append stores nothing and
-	// returns the stored result, whatever expected says (a retry after a lost
-	// reply must succeed). If any id is stored with other content, or only some
+	// returns Duplicate=true with the positions of the stored events and the
+	// revision of the last of them (the original append's result, not the
+	// stream's current revision), whatever expected says: a retry after a lost
+	// reply must succeed. If any id is stored with other content, or only some
 	// of the ids are stored, it returns a *DuplicateEventIDError (errors.Is
 	// ErrDuplicateEventID).
 	//
@@ -26,8 +28,12 @@ type Store interface {
 	Append(ctx context.Context, stream string, expected ExpectedRevision, events ...Proposed) (AppendResult, error)
 
 	// ReadStream returns up to limit events of stream with revision > after, in
-	// revision order. A stream that does not exist reads as empty. limit <= 0
-	// means no limit.
+	// revision order. A stream that does not exist reads as empty; an invalid
+	// stream name is ErrInvalidEvent. limit <= 0 means no limit.
+	//
+	// Every read returns Data as JSON equivalent to what was appended, not
+	// necessarily the same bytes (a jsonb column reformats it): hash canonical
+	// JSON, never stored bytes.
 	ReadStream(ctx context.Context, stream string, after Revision, limit int) ([]Event, error)
 
 	// ReadAll returns up to limit events with position > after, in position

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"regexp"
 
 	"github.com/google/uuid"
 )
@@ -12,7 +11,8 @@ import (
 // MaxStreamLength bounds stream names so they stay usable as index keys.
 const MaxStreamLength = 256
 
-var typeName = regexp.MustCompile(`^[A-Z][A-Za-z0-9]{0,127}$`)
+// MaxTypeLength bounds event type names.
+const MaxTypeLength = 128
 
 // ValidateAppend checks an append's arguments as the Store contract requires.
 // Adapters call it first so every adapter rejects the same inputs the same way.
@@ -61,7 +61,7 @@ func (p Proposed) Validate() error {
 	switch {
 	case p.ID == uuid.Nil:
 		return fmt.Errorf("%w: zero event id", ErrInvalidEvent)
-	case !typeName.MatchString(p.Type):
+	case !validTypeName(p.Type):
 		return fmt.Errorf("%w: event %s: type %q is not an UpperCamelCase name", ErrInvalidEvent, p.ID, p.Type)
 	case p.Version < 1:
 		return fmt.Errorf("%w: event %s: version %d < 1", ErrInvalidEvent, p.ID, p.Version)
@@ -95,3 +95,19 @@ func CompactJSON(data []byte) []byte {
 // TypeVersion joins a type and version as stored type names are written,
 // e.g. "MessageSubmitted.v1".
 func TypeVersion(typ string, version int) string { return fmt.Sprintf("%s.v%d", typ, version) }
+
+// validTypeName accepts UpperCamelCase ASCII names without a version suffix. A
+// loop rather than a regexp: it runs for every appended event.
+func validTypeName(t string) bool {
+	if t == "" || len(t) > MaxTypeLength || t[0] < 'A' || t[0] > 'Z' {
+		return false
+	}
+	for i := 1; i < len(t); i++ {
+		c := t[i]
+		alnum := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+		if !alnum {
+			return false
+		}
+	}
+	return true
+}
