@@ -64,6 +64,20 @@ type Config struct {
 	// idMergeAt overrides the deferred id index's merge threshold; tests set
 	// it small to exercise merges. Zero means the adaptive default.
 	idMergeAt int
+	// hooks inject faults in tests; nil otherwise.
+	hooks *testHooks
+}
+
+// testHooks are the points where tests inject the faults a disk or the
+// operating system can cause. A nil hook does nothing.
+type testHooks struct {
+	// afterCommit runs after a group's COMMIT succeeded; an error is handled
+	// as if COMMIT had reported it (a commit whose outcome is unknown).
+	afterCommit func() error
+	// merge runs inside the id merge at "inserted" (event_ids written, not
+	// committed) and "committed" (committed, memory not yet updated); an
+	// error fails the merge at that point.
+	merge func(stage string) error
 }
 
 // SetDefaults fills every unset field except Path.

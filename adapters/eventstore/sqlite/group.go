@@ -14,17 +14,30 @@ import (
 // nothing to undo. If the transaction itself fails (I/O, disk full), the
 // writer reloads its state from the file and retries each append in a
 // transaction of its own, so one bad append cannot sink the others.
+//
+// A failed COMMIT may still have reached the file (an error after the commit
+// record was written). With one writer per file that is certain exactly when
+// the reloaded head is the transaction's last position: every append of the
+// group then keeps the outcome it was given in that transaction. Retrying
+// instead would report a first append as a Duplicate of itself, or as
+// cancelled (with its events stored) if its context ended meanwhile.
 func (w *writer) commitGroup(group []*appendRequest) {
 	err := w.runTx(group)
 	if err == nil {
 		return
 	}
 	err = fmt.Errorf("sqlite event store: %w", err)
+	first, last := w.txFirst, w.next-1 // the transaction's positions, if it wrote any
 	w.recover()
+	if errors.Is(err, errCommit) && !w.stale && last >= first && w.head == last {
+		w.log.Warn().Err(err).Int("appends", len(group)).Uint64("head", uint64(w.head)).
+			Msg("commit reported an error but reached the file; its results stand")
+		return
+	}
 	if len(group) == 1 || errors.Is(err, errBegin) {
 		// Nothing of the group was tried (e.g. another process held the
-		// write lock past the busy timeout): retrying each would only wait
-		// again, once per append.
+		// write lock past the busy timeout), or the one append failed:
+		// retrying would only fail again.
 		w.log.Error().Err(err).Int("appends", len(group)).Msg("append failed")
 		for _, r := range group {
 			r.result, r.err = event.AppendResult{}, err
@@ -41,16 +54,24 @@ func (w *writer) commitGroup(group []*appendRequest) {
 	}
 }
 
-// errBegin marks a transaction that could not even start.
-var errBegin = errors.New("begin transaction")
+// errBegin marks a transaction that could not even start; errCommit one
+// whose COMMIT reported an error, which does not prove it did not commit.
+var (
+	errBegin  = errors.New("begin transaction")
+	errCommit = errors.New("commit")
+)
 
 // runTx runs one transaction over group. It returns an error only when the
 // transaction failed as a whole; an append's own failure is left in its err.
 func (w *writer) runTx(group []*appendRequest) error {
 	ctx := context.Background()
+	if err := w.reload(ctx); err != nil {
+		return fmt.Errorf("%w: reload writer state: %w", errBegin, err)
+	}
 	if _, err := w.st.begin.ExecContext(ctx); err != nil {
 		return fmt.Errorf("%w: %w", errBegin, err)
 	}
+	w.txFirst = w.next
 	w.recorded = w.nextRecorded()
 	for _, r := range group {
 		if err := r.ctx.Err(); err != nil {
@@ -65,10 +86,14 @@ func (w *writer) runTx(group []*appendRequest) error {
 		return err
 	}
 	if _, err := w.st.commit.ExecContext(ctx); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return fmt.Errorf("%w: %w", errCommit, err)
+	}
+	if h := w.hooks; h != nil && h.afterCommit != nil {
+		if err := h.afterCommit(); err != nil {
+			return fmt.Errorf("%w: %w", errCommit, err)
+		}
 	}
 	w.revisions.committed()
-	w.ids.committed()
 	if last := w.next - 1; last > w.head {
 		first := w.head + 1
 		w.head = last
@@ -85,21 +110,16 @@ func (w *writer) runTx(group []*appendRequest) error {
 
 // recover rolls back whatever is open and reloads the writer's state from the
 // file, dropping every cached value the failed transaction may have touched.
+// If the reload fails too the writer stays stale, and the next transaction
+// tries again before it starts.
 func (w *writer) recover() {
 	ctx := context.Background()
 	_, _ = w.st.rollback.ExecContext(ctx) // fails harmlessly if nothing is open
-	if err := w.load(ctx); err != nil {
-		w.log.Error().Err(err).Msg("reloading writer state failed")
-		w.next = w.head + 1
-		w.pending = w.pending[:0]
-		w.revisions.reset()
-		w.ids.rollback()
-		return
-	}
-	if head := uint64(w.head); head > w.s.head.Load() {
-		// The failed commit did reach the file after all.
-		w.s.head.Store(head)
-		w.s.commit.broadcast()
+	clear(w.pending)
+	w.pending = w.pending[:0]
+	w.stale = true
+	if err := w.reload(ctx); err != nil {
+		w.log.Error().Err(err).Msg("reloading writer state failed; will retry before the next transaction")
 	}
 }
 

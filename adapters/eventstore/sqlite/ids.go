@@ -27,7 +27,6 @@ const (
 type idIndex struct {
 	st      *writerStatements
 	tail    map[uuid.UUID]event.Position
-	added   []uuid.UUID // tail entries of the open transaction
 	through event.Position
 	mergeAt int // fixed threshold (tests); 0 means adaptive
 	retryAt int // after a failed merge, the tail size to try again at
@@ -68,7 +67,7 @@ func (x *idIndex) load(ctx context.Context, conn *sql.Conn) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	x.tail, x.added, x.through = tail, x.added[:0], event.Position(through)
+	x.tail, x.through = tail, event.Position(through)
 	return nil
 }
 
@@ -133,19 +132,10 @@ func (x *idIndex) probeTable(r *appendRequest, idx []int, found []event.Position
 	return hits, rows.Err()
 }
 
-func (x *idIndex) add(id uuid.UUID, pos event.Position) {
-	x.tail[id] = pos
-	x.added = append(x.added, id)
-}
-
-func (x *idIndex) committed() { x.added = x.added[:0] }
-
-func (x *idIndex) rollback() {
-	for _, id := range x.added {
-		delete(x.tail, id)
-	}
-	x.added = x.added[:0]
-}
+// add records an id of the open transaction. If the transaction fails, the
+// writer goes stale and the tail is rebuilt from the file before it is used
+// again.
+func (x *idIndex) add(id uuid.UUID, pos event.Position) { x.tail[id] = pos }
 
 // threshold is the tail size that triggers a merge: about 1/32 of the indexed
 // ids, so a merge touches each index page about once however big the table.
@@ -161,13 +151,20 @@ func (x *idIndex) needsMerge() bool {
 }
 
 // merge moves the tail into event_ids in one transaction, between groups.
+// The rows and the new ids_indexed_through commit together, so a crash at any
+// point leaves either the old split (tail rebuilt from events after the old
+// mark) or the new one. If the merge fails, even after its COMMIT, the writer
+// reloads the split from the file rather than guess which it is.
 func (w *writer) merge(ctx context.Context) error {
 	start := time.Now()
 	n := len(w.ids.tail)
-	err := w.mergeTx(ctx)
-	if err != nil {
+	if err := w.mergeTx(ctx); err != nil {
 		_, _ = w.st.rollback.ExecContext(ctx)
-		w.ids.retryAt = n + w.ids.threshold()
+		w.stale = true
+		if rerr := w.reload(ctx); rerr != nil {
+			w.log.Error().Err(rerr).Msg("reloading writer state failed; will retry before the next transaction")
+		}
+		w.ids.retryAt = len(w.ids.tail) + w.ids.threshold()
 		return err
 	}
 	clear(w.ids.tail)
@@ -188,6 +185,18 @@ func (w *writer) mergeTx(ctx context.Context) error {
 	if _, err := w.st.setThrough.ExecContext(ctx, int64(w.head)); err != nil {
 		return err
 	}
-	_, err := w.st.commit.ExecContext(ctx)
-	return err
+	if err := w.mergeHook("inserted"); err != nil {
+		return err
+	}
+	if _, err := w.st.commit.ExecContext(ctx); err != nil {
+		return err
+	}
+	return w.mergeHook("committed")
+}
+
+func (w *writer) mergeHook(stage string) error {
+	if h := w.hooks; h != nil && h.merge != nil {
+		return h.merge(stage)
+	}
+	return nil
 }

@@ -53,13 +53,17 @@ func (s *Store) readAfter(ctx context.Context, after event.Position, limit int) 
 	return s.query(ctx, s.reads.all, limit, int64(after), int64(limit))
 }
 
+// maxCapHint bounds the room query reserves up front: limit is what the caller
+// allows, not what the file holds, and may be huge.
+const maxCapHint = 1024
+
 func (s *Store) query(ctx context.Context, stmt *sql.Stmt, capHint int, args ...any) ([]event.Event, error) {
 	rows, err := stmt.QueryContext(ctx, args...)
 	if err != nil {
 		return nil, s.readErr(ctx, err)
 	}
 	defer rows.Close()
-	out := make([]event.Event, 0, max(capHint, 0))
+	out := make([]event.Event, 0, min(max(capHint, 0), maxCapHint))
 	var sc eventScanner
 	for rows.Next() {
 		e, err := sc.scan(rows)

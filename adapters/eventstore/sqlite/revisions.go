@@ -14,13 +14,13 @@ import (
 const maxCachedStreams = 64 << 10
 
 // revisionCache holds the current revision of recently written streams. Only
-// the writer uses it. Values set in the open transaction are dropped if it
-// rolls back; eviction happens only between transactions, so a stream with
+// the writer uses it. When a transaction fails the whole cache is dropped
+// (the writer reloads its state), so no value of a rolled-back transaction
+// survives; eviction happens only between transactions, so a stream with
 // rows in the insert buffer is always cached.
 type revisionCache struct {
-	st      *writerStatements
-	m       map[string]event.Revision
-	touched []string
+	st *writerStatements
+	m  map[string]event.Revision
 }
 
 func (c *revisionCache) init(st *writerStatements) {
@@ -42,16 +42,11 @@ func (c *revisionCache) get(stream string) (event.Revision, error) {
 	return event.Revision(rev), nil
 }
 
-func (c *revisionCache) set(stream string, rev event.Revision) {
-	c.m[stream] = rev
-	c.touched = append(c.touched, stream)
-}
+func (c *revisionCache) set(stream string, rev event.Revision) { c.m[stream] = rev }
 
 // committed ends the transaction and evicts arbitrary entries (map iteration
 // order is random) down to the bound.
 func (c *revisionCache) committed() {
-	clear(c.touched)
-	c.touched = c.touched[:0]
 	for k := range c.m {
 		if len(c.m) <= maxCachedStreams {
 			break
@@ -60,8 +55,4 @@ func (c *revisionCache) committed() {
 	}
 }
 
-func (c *revisionCache) reset() {
-	clear(c.m)
-	clear(c.touched)
-	c.touched = c.touched[:0]
-}
+func (c *revisionCache) reset() { clear(c.m) }

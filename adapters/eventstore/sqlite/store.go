@@ -20,8 +20,9 @@ import (
 // Store is the SQLite event store. Create it with Open; it implements
 // event.Store.
 type Store struct {
-	cfg Config
-	log zerolog.Logger
+	cfg  Config
+	log  zerolog.Logger
+	lock *storeLock // held from Open to Close: this Store is the file's only user
 
 	wdb    *sql.DB // the writer's connection and the checkpointer's
 	rdb    *sql.DB // read-only pool for reads and subscriptions
@@ -46,6 +47,11 @@ var _ event.Store = (*Store)(nil)
 
 // Open opens (creating if needed) the store at cfg.Path, applies pending
 // migrations and starts the writer. SetDefaults is applied to a copy of cfg.
+//
+// A store file has one user at a time: if another Store, in this process or
+// another, has cfg.Path open, Open fails with an error wrapping ErrLocked
+// (see lock.go). The lock is released by Close, or by the kernel when the
+// process dies.
 func Open(ctx context.Context, cfg Config, logger zerolog.Logger) (*Store, error) {
 	cfg.SetDefaults()
 	if err := cfg.Validate(); err != nil {
@@ -56,14 +62,21 @@ func Open(ctx context.Context, cfg Config, logger zerolog.Logger) (*Store, error
 			return nil, fmt.Errorf("sqlite event store: %w", err)
 		}
 	}
+	lock, err := lockStore(cfg.Path)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite event store %s: %w", cfg.Path, err)
+	}
 	s := &Store{
 		cfg:     cfg,
 		log:     logger.With().Str("component", "eventstore.sqlite").Str("path", cfg.Path).Logger(),
+		lock:    lock,
 		closing: make(chan struct{}),
 	}
 	s.commit.init()
 	if err := s.open(ctx); err != nil {
-		return nil, fmt.Errorf("sqlite event store %s: %w", cfg.Path, errors.Join(err, s.closeDBs()))
+		// The files are closed before the lock goes, so the next opener
+		// never shares them with a half-closed store.
+		return nil, fmt.Errorf("sqlite event store %s: %w", cfg.Path, errors.Join(err, s.closeDBs(), s.lock.release()))
 	}
 	s.log.Info().Uint64("head", s.head.Load()).Str("synchronous", cfg.Synchronous).Msg("event store open")
 	return s, nil
@@ -137,8 +150,9 @@ func (s *Store) Head(ctx context.Context) (event.Position, error) {
 }
 
 // Close stops the writer (queued appends that have not started fail with
-// ErrClosed), ends subscriptions with ErrClosed and closes the file. It is
-// idempotent and returns the first close's error.
+// ErrClosed), ends subscriptions with ErrClosed, closes the file and then
+// releases the lock, so another Store may open it. It is idempotent and
+// returns the first close's error.
 func (s *Store) Close() error {
 	s.once.Do(func() {
 		s.mu.Lock()
@@ -149,7 +163,7 @@ func (s *Store) Close() error {
 		s.writer.stop()
 		s.ckpt.stop()
 		s.subs.Wait()
-		s.closeErr = s.closeDBs()
+		s.closeErr = errors.Join(s.closeDBs(), s.lock.release())
 		s.log.Info().Uint64("head", s.head.Load()).Msg("event store closed")
 	})
 	return s.closeErr

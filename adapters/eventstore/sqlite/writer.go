@@ -38,10 +38,16 @@ type writer struct {
 
 	head         event.Position // last committed position
 	next         event.Position // next position to assign in the open transaction
+	txFirst      event.Position // first position of the open transaction
 	lastRecorded int64
 	recorded     any // this transaction's recorded time, boxed once
 	revisions    revisionCache
 	ids          idIndex
+	// stale: a write transaction failed, so the state above may disagree
+	// with the file (the failure may even have come after the commit). No
+	// transaction starts until reload has read it back.
+	stale bool
+	hooks *testHooks
 
 	pending []pendingRow // checked rows not yet inserted
 	args    []any
@@ -67,6 +73,7 @@ func newWriter(ctx context.Context, s *Store, conn *sql.Conn) (*writer, error) {
 		quit:     make(chan struct{}),
 		stopped:  make(chan struct{}),
 		maxBatch: s.cfg.MaxBatch,
+		hooks:    s.cfg.hooks,
 	}
 	var err error
 	if w.st, err = prepareWriter(ctx, conn); err != nil {
@@ -86,7 +93,8 @@ func newWriter(ctx context.Context, s *Store, conn *sql.Conn) (*writer, error) {
 }
 
 // load reads the writer's state from the file: on open, and after a failed
-// transaction, when memory can no longer be trusted.
+// transaction, when memory can no longer be trusted. On error the state is
+// partly updated and the writer must stay stale.
 func (w *writer) load(ctx context.Context) error {
 	var head, recorded int64
 	err := w.conn.QueryRowContext(ctx, "SELECT position, recorded FROM events ORDER BY position DESC LIMIT 1").Scan(&head, &recorded)
@@ -99,6 +107,23 @@ func (w *writer) load(ctx context.Context) error {
 	w.pending = w.pending[:0]
 	w.revisions.reset()
 	return w.ids.load(ctx, w.conn)
+}
+
+// reload brings a stale writer back in line with the file, and publishes the
+// head if a transaction reported as failed had committed after all.
+func (w *writer) reload(ctx context.Context) error {
+	if !w.stale {
+		return nil
+	}
+	if err := w.load(ctx); err != nil {
+		return err
+	}
+	w.stale = false
+	if head := uint64(w.head); head > w.s.head.Load() {
+		w.s.head.Store(head)
+		w.s.commit.broadcast()
+	}
+	return nil
 }
 
 func (w *writer) run() {
@@ -114,7 +139,7 @@ func (w *writer) run() {
 			close(r.done)
 		}
 		clear(group)
-		if w.ids.needsMerge() {
+		if !w.stale && w.ids.needsMerge() {
 			if err := w.merge(context.Background()); err != nil {
 				w.log.Error().Err(err).Msg("merging event ids into the id index failed; will retry")
 			}

@@ -28,8 +28,8 @@ type Options struct {
 
 // Defaults of Options.
 const (
-	DefaultEvents       = 200_000
-	DefaultPayloadSize  = 300
+	DefaultEvents      = 200_000
+	DefaultPayloadSize = 300
 	// appendBatch is the number of events per Append in store.append.batched
 	// and rows per transaction in store.raw_insert.batched.
 	appendBatch = 100

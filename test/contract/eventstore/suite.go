@@ -63,6 +63,7 @@ func Run(t *testing.T, h Harness) {
 		{"Read/StreamOrder", s.testReadStream},
 		{"Read/GlobalOrder", s.testReadAll},
 		{"Read/Head", s.testHead},
+		{"Read/HugeLimit", s.testHugeLimit},
 		{"Subscribe/FromZeroMiddleAndHead", s.testSubscribeStartPoints},
 		{"Subscribe/Filter", s.testSubscribeFilter},
 		{"Subscribe/ConcurrentAppendersAndSubscribers", s.testConcurrentAppendersAndSubscribers},
@@ -71,6 +72,7 @@ func Run(t *testing.T, h Harness) {
 		{"Cancel/AppendResultIsTruthful", s.testCancelTruthful},
 		{"Lifecycle/CloseAndReopen", s.testCloseAndReopen},
 		{"Lifecycle/AfterClose", s.testAfterClose},
+		{"Lifecycle/CloseRacesSubscribe", s.testCloseRacesSubscribe},
 	} {
 		t.Run(tc.name, tc.fn)
 	}

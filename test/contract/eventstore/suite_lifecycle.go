@@ -199,3 +199,74 @@ func (s suite) testAfterClose(t *testing.T) {
 	assert.ErrorIs(t, err, event.ErrClosed, "Subscribe")
 	assert.NoError(t, store.Close(), "Close is idempotent")
 }
+
+// testCloseRacesSubscribe: subscriptions starting, reading and closing while
+// the store closes all end promptly and say why. One the store ended reports
+// ErrClosed; one closed by its owner reports nil (or ErrClosed if the store
+// got there first); Subscribe on a closing store fails with ErrClosed.
+func (s suite) testCloseRacesSubscribe(t *testing.T) {
+	store, _ := s.open(t)
+	mustAppend(t, store, "cr-1", event.NoStream(), evs(50, "Raced")...)
+
+	problems := make(chan string, 64)
+	report := func(format string, args ...any) {
+		select {
+		case problems <- fmt.Sprintf(format, args...):
+		default:
+		}
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ownClose := g%2 == 0 // the others wait live until the store closes
+			for i := 0; ; i++ {
+				sub, err := store.Subscribe(context.Background(), event.Position(i%40), event.Filter{})
+				if err != nil {
+					if !errors.Is(err, event.ErrClosed) {
+						report("Subscribe: %v", err)
+					}
+					return
+				}
+				var last event.Position
+				n := 0
+				for e := range sub.Events() {
+					if e.Position <= last {
+						report("position %d after %d", e.Position, last)
+					}
+					last = e.Position
+					if n++; ownClose && n == 5 {
+						_ = sub.Close()
+					}
+				}
+				err = sub.Err()
+				switch {
+				case ownClose && err != nil && !errors.Is(err, event.ErrClosed):
+					report("closed subscription: Err %v", err)
+				case !ownClose && !errors.Is(err, event.ErrClosed):
+					report("subscription ended by the store: Err %v, want ErrClosed", err)
+				}
+			}
+		}()
+	}
+	wg.Add(1)
+	go func() { // live events while it all happens
+		defer wg.Done()
+		for {
+			if _, err := store.Append(context.Background(), "cr-2", event.Any(), ev("Raced", `{}`)); err != nil {
+				if !errors.Is(err, event.ErrClosed) {
+					report("Append: %v", err)
+				}
+				return
+			}
+		}
+	}()
+	time.Sleep(30 * time.Millisecond)
+	within(t, prompt, "Close with subscriptions starting and ending", func() { assert.NoError(t, store.Close()) })
+	within(t, prompt, "subscribers racing Close", wg.Wait)
+	close(problems)
+	for p := range problems {
+		t.Error(p)
+	}
+}

@@ -1,6 +1,7 @@
 package eventstore
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -129,4 +130,20 @@ func (s suite) testMetadataAndRecorded(t *testing.T) {
 		assert.False(t, e.Recorded.After(after.Add(time.Millisecond)), "recorded %s after the append returned at %s", e.Recorded, after)
 	}
 	assert.Equal(t, "NoteTaken.v1", got[0].TypeVersion())
+}
+
+// testHugeLimit: a limit is what the caller allows, not what the store holds;
+// the largest one must not make a store reserve memory for it (or panic).
+func (s suite) testHugeLimit(t *testing.T) {
+	store, _ := s.open(t)
+	all := interleave(t, store, 2) // 9 events
+	page, err := store.ReadAll(ctxFor(t), 0, math.MaxInt)
+	require.NoError(t, err)
+	assert.Equal(t, all, page)
+	page, err = store.ReadStream(ctxFor(t), "alpha", 0, math.MaxInt)
+	require.NoError(t, err)
+	assert.Len(t, page, 3)
+	page, err = store.ReadAll(ctxFor(t), math.MaxUint64, math.MaxInt)
+	require.NoError(t, err)
+	assert.Empty(t, page, "after the largest position")
 }
