@@ -37,8 +37,9 @@ lint: $(GOLANGCI_LINT)
 	$(GOLANGCI_LINT) run ./...
 
 # The whole suite: vet, lint, unit tests (which include the checks that
-# generated files are current), contract suites and integration tests.
-test: vet lint test-integration
+# generated files are current), contract suites and integration tests, all
+# under the race detector (the store is concurrent; races are bugs).
+test: vet lint test-race
 
 test-unit:
 	$(GO) test -count=1 ./...
