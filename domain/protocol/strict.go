@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"strings"
+	"sync"
 
 	"github.com/ledgermirror/ledgermirror/domain/canonicaljson"
 )
@@ -38,8 +39,15 @@ func decodeStrict(kind error, b []byte, dst any) error {
 	return nil
 }
 
+// fieldNameCache maps a wire struct type to its JSON member names: the same
+// few types are decoded for every message of every batch.
+var fieldNameCache sync.Map // reflect.Type -> map[string]struct{}
+
 // jsonFieldNames lists the JSON member names of a wire struct's fields.
 func jsonFieldNames(t reflect.Type) map[string]struct{} {
+	if names, ok := fieldNameCache.Load(t); ok {
+		return names.(map[string]struct{})
+	}
 	names := make(map[string]struct{}, t.NumField())
 	for i := range t.NumField() {
 		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
@@ -47,5 +55,6 @@ func jsonFieldNames(t reflect.Type) map[string]struct{} {
 			names[name] = struct{}{}
 		}
 	}
+	fieldNameCache.Store(t, names)
 	return names
 }
