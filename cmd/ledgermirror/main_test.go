@@ -52,6 +52,7 @@ func TestUsageErrorsExitWithCode2(t *testing.T) {
 		"missing file":     {"--config", "/nonexistent/lm.yaml", "config", "show"},
 		"bad bench count":  {"bench", "store", "--events", "0"},
 		"bad synchronous":  {"bench", "store", "--synchronous", "sometimes"},
+		"negative events":  {"bench", "store", "--events", "-3"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			code, _, errOut := runCLI(t, nil, args...)

@@ -26,6 +26,10 @@ type Options struct {
 	Synchronous string
 }
 
+// ErrInvalidOptions wraps Run's complaint about its Options, so a caller can
+// tell bad input from a failed measurement.
+var ErrInvalidOptions = errors.New("invalid benchmark options")
+
 // Defaults of Options.
 const (
 	DefaultEvents      = 200_000

@@ -20,7 +20,7 @@ import (
 func Run(ctx context.Context, opts Options, progress func(string)) ([]Result, error) {
 	opts.setDefaults()
 	if err := opts.validate(); err != nil {
-		return nil, fmt.Errorf("storebench: %w", err)
+		return nil, fmt.Errorf("storebench: %w: %w", ErrInvalidOptions, err)
 	}
 	if progress == nil {
 		progress = func(string) {}

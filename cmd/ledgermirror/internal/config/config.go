@@ -66,15 +66,14 @@ func (n *NodeConfig) SetDefaults() {
 	}
 }
 
-// SetDefaults fills unset fields. The SQLite path stays empty here: it is derived
-// from node.dataDir once the data directory is known (see Config.derive).
+// SetDefaults fills unset fields. The SQLite path is not one of them: it is
+// derived from node.dataDir once the data directory is known (see
+// Config.derive).
 func (e *EventStoreConfig) SetDefaults() {
 	if e.Driver == "" {
 		e.Driver = DriverSQLite
 	}
-	path := e.SQLite.Path
 	e.SQLite.SetDefaults()
-	e.SQLite.Path = path
 }
 
 // derive fills settings that depend on other settings, after every source has
