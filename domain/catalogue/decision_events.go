@@ -72,6 +72,10 @@ const (
 	RejectDatatypeInvalid     RejectReason = "datatype-invalid"
 	RejectNotGroupMember      RejectReason = "not-group-member"
 	RejectDuplicateMessageID  RejectReason = "duplicate-message-id"
+	// RejectNonceMismatch: a private message's pin is not the nonce pin its
+	// author owes on the message's context (an injected, replayed or
+	// reordered pin). Rejecting it frees the contexts it sat on.
+	RejectNonceMismatch RejectReason = "nonce-mismatch"
 )
 
 // RejectReasons lists every reason, for schemas and API docs.
@@ -79,7 +83,7 @@ func RejectReasons() []RejectReason {
 	return []RejectReason{RejectBatchHashMismatch, RejectMessageHashMismatch, RejectDataHashMismatch,
 		RejectDataListHashMismatch, RejectGroupHashMismatch, RejectManifestMismatch, RejectInvalidContent,
 		RejectWrongSigner, RejectAuthorNotRegistered, RejectDatatypeInvalid, RejectNotGroupMember,
-		RejectDuplicateMessageID}
+		RejectDuplicateMessageID, RejectNonceMismatch}
 }
 
 // Valid reports whether r is one of RejectReasons.

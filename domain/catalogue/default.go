@@ -10,6 +10,8 @@ func Default() *Catalogue {
 		BatchSealed{}, BatchDispatched{}, BatchReceived{},
 		PinSubmitted{}, PinObserved{}, PinRemoved{}, ChainCheckpoint{},
 		MessageConfirmed{}, MessageRejected{},
+		GroupKnown{}, DataReceived{}, BlobReceived{},
+		PinParked{}, PinUnparked{}, DecisionRevoked{},
 	} {
 		c.Register(p, 1)
 	}

@@ -46,6 +46,10 @@ func samples(t testing.TB) map[string]catalogue.Payload {
 	var digest protocol.ContextDigest
 	digest.Add(msg.Hash())
 
+	group, err := protocol.NewGroup("default", "g1", []protocol.Member{{Identity: org, Node: node}})
+	require.NoError(t, err)
+	pin := catalogue.PinRef{Location: loc, Index: 1, Value: ctx}
+
 	return map[string]catalogue.Payload{
 		"IdentityRegistered": catalogue.IdentityRegistered{Namespace: "default", Kind: catalogue.IdentityNode, Org: org,
 			Node: &node, Endpoint: "http://127.0.0.1:5100", TransportKey: "-----BEGIN PUBLIC KEY-----", MessageID: id(5)},
@@ -71,5 +75,13 @@ func samples(t testing.TB) map[string]catalogue.Payload {
 				{Context: ctx, Pin: ctx, Count: digest.Count(), Digest: digest.Digest()}}},
 		"MessageRejected": catalogue.MessageRejected{Namespace: "default", MessageID: id(2), BatchID: id(3),
 			Reason: catalogue.RejectWrongSigner, Detail: "signer is not org1's key", Location: loc, Pins: []protocol.Hash{ctx}},
+		"GroupKnown":   catalogue.GroupKnown{Namespace: "default", Group: group},
+		"DataReceived": catalogue.DataReceived{Namespace: "default", From: &node, Data: rawData},
+		"BlobReceived": catalogue.BlobReceived{Namespace: "default", Hash: data.Hash(), Size: 1024},
+		"PinParked": catalogue.PinParked{Namespace: "default", Pin: pin, Reason: catalogue.ParkBlockedBy,
+			BlockedBy: &catalogue.PinRef{Location: loc, Index: 0, Value: ctx}, Detail: "previous pin on the context"},
+		"PinUnparked": catalogue.PinUnparked{Namespace: "default", Pin: pin, Resolution: catalogue.PinConfirmed},
+		"DecisionRevoked": catalogue.DecisionRevoked{Namespace: "default", MessageID: id(2), BatchID: id(3),
+			Decision: catalogue.DecisionConfirmed, Location: loc, Reason: "reorg"},
 	}
 }

@@ -41,6 +41,7 @@ var protocolRefs = map[reflect.Type]string{
 	reflect.TypeFor[protocol.Message]():     "message",
 	reflect.TypeFor[protocol.Manifest]():    "manifest",
 	reflect.TypeFor[protocol.DatatypeRef](): "datatypeRef",
+	reflect.TypeFor[protocol.Group]():       "group",
 }
 
 func schemaFile(typ string, version int) string {

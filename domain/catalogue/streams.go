@@ -31,3 +31,15 @@ func IdentityStream(did string) string { return "identity-" + did }
 func DatatypeStream(namespace string, ref protocol.DatatypeRef) string {
 	return "datatype-" + namespace + "-" + ref.Name() + "-" + ref.Version()
 }
+
+// GroupStream holds what this node learned about a private group.
+func GroupStream(group protocol.Hash) string { return "group-" + group.String() }
+
+// BlobStream holds the arrival of a blob's bytes.
+func BlobStream(hash protocol.Hash) string { return "blob-" + hash.String() }
+
+// AggregatorStream holds every decision of a namespace's aggregator, in the
+// order it made them. It is one stream so a batch of decisions is appended
+// atomically and a second aggregator for the namespace fails on the expected
+// revision instead of deciding twice.
+func AggregatorStream(namespace string) string { return "aggregator-" + namespace }
