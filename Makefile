@@ -53,6 +53,7 @@ test-race:
 # Figures as `BENCH name=value unit` lines (and Go's own benchmark output).
 bench:
 	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/ledgermirror bench store
+	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/ledgermirror bench aggregator
 	$(GO) test -run '^$$' -bench . -benchtime 200x ./domain/...
 
 # End-to-end and contract suites under test/ (members on loopback ports arrive

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ledgermirror/ledgermirror/test/bench/aggbench"
 	"github.com/ledgermirror/ledgermirror/test/bench/storebench"
 )
 
@@ -17,7 +18,7 @@ func newBenchCommand(a *app) *cobra.Command {
 		Long: "Each suite prints one line per figure: `BENCH name=value unit`, or with --json one\n" +
 			"JSON object per line, {\"name\": ..., \"value\": ..., \"unit\": ...}. Progress goes to stderr.",
 	}
-	cmd.AddCommand(newBenchStoreCommand(a))
+	cmd.AddCommand(newBenchStoreCommand(a), newBenchAggregatorCommand(a))
 	return cmd
 }
 
@@ -44,7 +45,7 @@ func newBenchStoreCommand(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return printResults(a, asJSON, results)
+			return printResults(a, asJSON, figures(results))
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per figure")
@@ -55,7 +56,22 @@ func newBenchStoreCommand(a *app) *cobra.Command {
 	return cmd
 }
 
-func printResults(a *app, asJSON bool, results []storebench.Result) error {
+// figure is one printed figure; every suite's Result has its shape.
+type figure struct {
+	Name  string  `json:"name"`
+	Value float64 `json:"value"`
+	Unit  string  `json:"unit"`
+}
+
+func figures[R storebench.Result | aggbench.Result](results []R) []figure {
+	out := make([]figure, len(results))
+	for i, r := range results {
+		out[i] = figure(r)
+	}
+	return out
+}
+
+func printResults(a *app, asJSON bool, results []figure) error {
 	enc := json.NewEncoder(a.stdout)
 	for _, r := range results {
 		var err error

@@ -53,6 +53,10 @@ func TestUsageErrorsExitWithCode2(t *testing.T) {
 		"bad bench count":  {"bench", "store", "--events", "0"},
 		"bad synchronous":  {"bench", "store", "--synchronous", "sometimes"},
 		"negative events":  {"bench", "store", "--events", "-3"},
+		"zero pins":        {"bench", "aggregator", "--pins", "0"},
+		"negative pins":    {"bench", "aggregator", "--pins", "-1"},
+		"contexts > pins":  {"bench", "aggregator", "--pins", "10", "--contexts", "11"},
+		"one unpark pin":   {"bench", "aggregator", "--unpark-pins", "1"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			code, _, errOut := runCLI(t, nil, args...)
@@ -100,4 +104,32 @@ func TestBenchStoreSmallRun(t *testing.T) {
 	code, out, _ = runCLI(t, nil, "bench", "store", "--events", "200", "--dir", t.TempDir())
 	require.Equal(t, exitOK, code)
 	assert.Regexp(t, `(?m)^BENCH store\.readall=[0-9.e+]+ events/s$`, out)
+}
+
+func TestBenchAggregatorSmallRun(t *testing.T) {
+	code, out, errOut := runCLI(t, nil, "bench", "aggregator", "--pins", "500", "--contexts", "20",
+		"--unpark-pins", "50", "--unpark-runs", "1", "--json")
+	require.Equal(t, exitOK, code, errOut)
+	names := map[string]float64{}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var r struct {
+			Name  string  `json:"name"`
+			Value float64 `json:"value"`
+			Unit  string  `json:"unit"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(line), &r), line)
+		names[r.Name] = r.Value
+		assert.Positive(t, r.Value, r.Name)
+		assert.NotEmpty(t, r.Unit)
+	}
+	for _, n := range []string{"aggregator.pins", "aggregator.pins.alloc_bytes_per_pin", "aggregator.unpark",
+		"aggregator.unpark.100", "aggregator.unpark.ratio"} {
+		assert.Contains(t, names, n)
+	}
+	assert.Contains(t, errOut, "bench aggregator:", "progress goes to stderr")
+
+	code, out, _ = runCLI(t, nil, "bench", "aggregator", "--pins", "200", "--contexts", "5",
+		"--unpark-pins", "20", "--unpark-runs", "1")
+	require.Equal(t, exitOK, code)
+	assert.Regexp(t, `(?m)^BENCH aggregator\.pins=[0-9.e+]+ pins/s$`, out)
 }

@@ -41,11 +41,12 @@ type Aggregator struct {
 	blobWaiter map[protocol.Hash][]*pinLog
 
 	registry  registry
-	confirmed map[uuid.UUID][]confirmedEntry
+	confirmed confirmedIDs
 	waiters   []*unit // units blocked by the definitions context
 	// pendingDefs lists the undecided pins on the definitions context by
 	// signer, in chain order.
 	pendingDefs map[protocol.SigningKey][]*pin
+	topicCtx    map[string]protocol.Hash
 
 	work []*pin
 	out  []catalogue.Payload
@@ -54,11 +55,6 @@ type Aggregator struct {
 type expectation struct {
 	ctx    *contextState
 	member protocol.OrgDID
-}
-
-type confirmedEntry struct {
-	pos   pinPos
-	batch uuid.UUID
 }
 
 // New returns an aggregator with no history.
@@ -83,8 +79,9 @@ func New(cfg Config) (*Aggregator, error) {
 		blobs:       map[protocol.Hash]bool{},
 		blobWaiter:  map[protocol.Hash][]*pinLog{},
 		registry:    newRegistry(),
-		confirmed:   map[uuid.UUID][]confirmedEntry{},
+		confirmed:   newConfirmedIDs(),
 		pendingDefs: map[protocol.SigningKey][]*pin{},
+		topicCtx:    map[string]protocol.Hash{},
 	}, nil
 }
 

@@ -77,5 +77,5 @@ func (a *Aggregator) release(l *pinLog) {
 	for _, p := range l.pins {
 		p.unit = nil
 	}
-	l.batch, l.units, l.data = nil, nil, nil
+	l.batch, l.units = nil, nil
 }

@@ -108,7 +108,7 @@ func (a *Aggregator) learnGroup(v catalogue.GroupKnown) error {
 		a.discoverFor(r, g)
 	}
 	for _, r := range a.byGroup[h] {
-		for _, l := range a.byBatch[r.raw.BatchID] {
+		for _, l := range a.byBatch[r.batchID] {
 			if l.batch == r {
 				a.enqueueLog(l)
 			}
@@ -161,14 +161,17 @@ func (a *Aggregator) bind(l *pinLog, r *received) {
 		return
 	}
 	k := 0
+	units := make([]unit, len(entries))
+	l.units = make([]*unit, len(entries))
 	for i, e := range entries {
-		u := &unit{log: l, pos: l.pins[k].pos, message: &r.messages[i], ids: []msgRef{r.ids[i]}}
+		u := &units[i]
+		*u = unit{log: l, pos: l.pins[k].pos, message: &r.messages[i], ids: r.ids[i : i+1 : i+1],
+			pins: l.pins[k : k+len(e.Topics) : k+len(e.Topics)]}
 		for range e.Topics {
-			u.pins = append(u.pins, l.pins[k])
 			l.pins[k].unit = u
 			k++
 		}
-		l.units = append(l.units, u)
+		l.units[i] = u
 	}
 }
 
@@ -192,40 +195,29 @@ func (a *Aggregator) complete(l *pinLog) (bool, string) {
 	if private && a.groups[g] == nil {
 		return false, "group " + g.String()
 	}
-	data := make([]protocol.Data, 0, len(r.list))
-	for _, ref := range r.manifest.Data() {
-		d, ok := r.data[ref.ID]
+	missing := ""
+	data, _ := orderedData(r.manifest, r.list, func(ref protocol.DataRef) (protocol.Data, bool) {
+		d, ok := a.dataItem(r, ref)
 		if !ok {
-			d, ok = a.separateData(ref)
-		}
-		if !ok {
-			missing := "data " + ref.ID.String()
-			if l.missing != missing {
-				l.missing = missing
-				a.dataWaiter[ref.ID] = append(a.dataWaiter[ref.ID], l)
-			}
-			return false, missing
+			missing = a.await(l, "data "+ref.ID.String(), func() { a.dataWaiter[ref.ID] = append(a.dataWaiter[ref.ID], l) })
+			return d, false
 		}
 		if b, ok := d.Blob(); ok && !a.blobs[b.Hash()] {
-			missing := "blob " + b.Hash().String()
-			if l.missing != missing {
-				l.missing = missing
-				a.blobWaiter[b.Hash()] = append(a.blobWaiter[b.Hash()], l)
-			}
-			return false, missing
+			missing = a.await(l, "blob "+b.Hash().String(), func() { a.blobWaiter[b.Hash()] = append(a.blobWaiter[b.Hash()], l) })
+			return d, false
 		}
-		data = append(data, d)
+		return d, true
+	})
+	if missing != "" {
+		return false, missing
 	}
-	for _, d := range r.list {
-		if !containsData(data, d) {
-			data = append(data, d)
-		}
+	var err error
+	if r.manifest.Hash() == l.obs.BatchHash && r.selfContained {
+		err = r.contentErr
+	} else {
+		err = protocol.VerifyBatch(l.obs.BatchHash, r.manifest, r.messages, data)
 	}
-	l.data = make(map[uuid.UUID]protocol.Data, len(data))
-	for _, d := range data {
-		l.data[d.ID()] = d
-	}
-	if err := protocol.VerifyBatch(l.obs.BatchHash, r.manifest, r.messages, data); err != nil {
+	if err != nil {
 		a.settle(l, catalogue.RejectReason(protocol.RejectionReason(err)), err.Error())
 		return true, ""
 	}
@@ -241,6 +233,21 @@ func (a *Aggregator) settle(l *pinLog, verdict catalogue.RejectReason, detail st
 	l.complete, l.verdict, l.detail = true, verdict, detail
 }
 
+// dataItem finds a listed item: in the batch, else a separately received
+// copy with the listed hash.
+func (a *Aggregator) dataItem(r *received, ref protocol.DataRef) (protocol.Data, bool) {
+	if d, ok := r.data[ref.ID]; ok {
+		return d, true
+	}
+	return a.separateData(ref)
+}
+
+// item returns a data item of a complete log's batch.
+func (a *Aggregator) item(l *pinLog, ref protocol.DataRef) protocol.Data {
+	d, _ := a.dataItem(l.batch, ref)
+	return d
+}
+
 // separateData finds a separately received copy of a listed item with the
 // listed hash; copies with another hash are not that item.
 func (a *Aggregator) separateData(ref protocol.DataRef) (protocol.Data, bool) {
@@ -252,11 +259,12 @@ func (a *Aggregator) separateData(ref protocol.DataRef) (protocol.Data, bool) {
 	return protocol.Data{}, false
 }
 
-func containsData(list []protocol.Data, d protocol.Data) bool {
-	for _, x := range list {
-		if x.ID() == d.ID() {
-			return true
-		}
+// await registers l to be woken when what is missing arrives, once per
+// missing item however often l is looked at meanwhile.
+func (a *Aggregator) await(l *pinLog, missing string, register func()) string {
+	if l.missing != missing {
+		l.missing = missing
+		register()
 	}
-	return false
+	return missing
 }

@@ -73,7 +73,7 @@ func (a *Aggregator) confirm(u *unit, def *definition.Definition) {
 		}
 	}
 	u.outcome = catalogue.DecisionConfirmed
-	a.confirmed[msg.ID()] = append(a.confirmed[msg.ID()], confirmedEntry{pos: u.pos, batch: l.obs.BatchID})
+	a.confirmed.add(msg.ID(), confirmedEntry{pos: u.pos, batch: l.obs.BatchID})
 	a.emit(catalogue.MessageConfirmed{Namespace: a.cfg.Namespace, MessageID: msg.ID(), BatchID: l.obs.BatchID,
 		MessageHash: msg.Hash(), Location: l.obs.Location, Contexts: contexts})
 	if def != nil {

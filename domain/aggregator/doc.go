@@ -64,8 +64,10 @@
 //   - a pin is not the one the message owes on its context: a broadcast pin
 //     that is not the topic's context (manifest-mismatch), a private pin not
 //     placed on (context, author) (nonce-mismatch);
-//   - an earlier-pinned message with the same id was already decided
-//     (duplicate-message-id; a batch pinned twice is the common case);
+//   - an earlier-pinned message with the same id was already confirmed
+//     (duplicate-message-id; a batch pinned twice is the common case). A
+//     rejected message does not hold its id, so a batch rejected for a
+//     fixable reason (its author registered late, say) can be pinned again;
 //   - a data item fails its datatype's JSON schema, or names a datatype not
 //     defined before the pin (datatype-invalid);
 //   - a definition message's content is not a valid definition

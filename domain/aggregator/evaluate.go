@@ -113,7 +113,7 @@ func (a *Aggregator) barrier(u *unit) *pin {
 
 func (a *Aggregator) usesDatatype(u *unit) bool {
 	for _, ref := range u.message.Data() {
-		if _, ok := u.log.data[ref.ID].Datatype(); ok {
+		if _, ok := a.item(u.log, ref).Datatype(); ok {
 			return true
 		}
 	}

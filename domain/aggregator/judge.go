@@ -54,10 +54,8 @@ func (a *Aggregator) judge(u *unit) verdict {
 	if v, bad := a.judgePins(u, msg, group, private); bad {
 		return v
 	}
-	for _, e := range a.confirmed[msg.ID()] {
-		if e.pos.before(u.pos) {
-			return reject(catalogue.RejectDuplicateMessageID, "message %s was confirmed in batch %s", msg.ID(), e.batch)
-		}
+	if e, dup := a.confirmed.before(msg.ID(), u.pos); dup {
+		return reject(catalogue.RejectDuplicateMessageID, "message %s was confirmed in batch %s", msg.ID(), e.batch)
 	}
 	if v, bad := a.judgeDatatypes(u, msg); bad {
 		return v
@@ -86,7 +84,7 @@ func (a *Aggregator) judgePins(u *unit, msg protocol.Message, group protocol.Has
 	for i, p := range u.pins {
 		topic := topics[i]
 		if !private {
-			if p.value != protocol.BroadcastContext(a.cfg.Namespace, topic) {
+			if p.value != a.broadcastContext(topic) {
 				return reject(catalogue.RejectManifestMismatch, "pin %s is not the context of topic %q", p.ref(), topic), true
 			}
 			continue
@@ -102,7 +100,7 @@ func (a *Aggregator) judgePins(u *unit, msg protocol.Message, group protocol.Has
 
 func (a *Aggregator) judgeDatatypes(u *unit, msg protocol.Message) (verdict, bool) {
 	for _, ref := range msg.Data() {
-		d := u.log.data[ref.ID]
+		d := a.item(u.log, ref)
 		dt, ok := d.Datatype()
 		if !ok {
 			continue
@@ -145,9 +143,26 @@ func (a *Aggregator) definitionOf(msg protocol.Message, l *pinLog) (*definition.
 	if len(refs) != 1 {
 		return nil, fmt.Errorf("%w: a definition message has one data item, not %d", definition.ErrInvalidDefinition, len(refs))
 	}
-	def, err := definition.Parse(l.data[refs[0].ID].Value())
+	def, err := definition.Parse(a.item(l, refs[0]).Value())
 	if err != nil {
 		return nil, err
 	}
 	return &def, nil
+}
+
+// maxTopicCache bounds the topic-to-context cache; topics are chosen by
+// senders, so the cache must not grow without limit.
+const maxTopicCache = 1 << 16
+
+// broadcastContext is protocol.BroadcastContext, cached: it is asked for
+// every broadcast pin.
+func (a *Aggregator) broadcastContext(topic string) protocol.Hash {
+	if h, ok := a.topicCtx[topic]; ok {
+		return h
+	}
+	h := protocol.BroadcastContext(a.cfg.Namespace, topic)
+	if len(a.topicCtx) < maxTopicCache {
+		a.topicCtx[topic] = h
+	}
+	return h
 }

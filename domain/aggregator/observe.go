@@ -21,8 +21,11 @@ func (a *Aggregator) observe(v catalogue.PinObserved) error {
 	}
 	a.observed, a.last = true, pos
 	l := &pinLog{obs: v, pos: pos, private: v.PayloadRef == "", key: chainKey(v.Location)}
+	pins := make([]pin, len(v.Contexts))
+	l.pins = make([]*pin, len(v.Contexts))
 	for i, value := range v.Contexts {
-		l.pins = append(l.pins, &pin{log: l, index: uint32(i), pos: posOf(v.Location, uint32(i)), value: value})
+		pins[i] = pin{log: l, index: uint32(i), pos: posOf(v.Location, uint32(i)), value: value}
+		l.pins[i] = &pins[i]
 	}
 	a.logs = append(a.logs, l)
 	a.byBatch[v.BatchID] = append(a.byBatch[v.BatchID], l)

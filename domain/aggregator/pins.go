@@ -55,8 +55,6 @@ type pinLog struct {
 	complete bool
 	verdict  catalogue.RejectReason
 	detail   string
-	// data holds the batch's items once complete, by id.
-	data map[uuid.UUID]protocol.Data
 	// missing is the data or blob the log last registered to wait for.
 	missing string
 }

@@ -14,7 +14,9 @@ import (
 // is kept and a log binds the one that matches its pinned hash if there is
 // one.
 type received struct {
-	raw      catalogue.BatchReceived
+	// batchID is all that is kept of the raw event: the parsed values are
+	// what the aggregator needs, and holding both would double the memory.
+	batchID  uuid.UUID
 	manifest protocol.Manifest
 	// err is why the batch cannot be used as the manifest says (it still
 	// rejects the messages it names): nil when manifest and messages parse.
@@ -25,13 +27,18 @@ type received struct {
 	// list holds the items in the batch, in batch order, for VerifyBatch to flag
 	// those no message refers to.
 	list []protocol.Data
+	// selfContained is set when the batch carries every item its manifest
+	// lists; contentErr is then VerifyBatchContent's answer, computed once
+	// at receipt instead of each time a log pins the batch.
+	selfContained bool
+	contentErr    error
 	// ids are the message ids the batch names, read leniently so a batch
 	// that does not parse still rejects them.
 	ids []msgRef
 }
 
 func parseReceived(b catalogue.BatchReceived) *received {
-	r := &received{raw: b, data: map[uuid.UUID]protocol.Data{}}
+	r := &received{batchID: b.BatchID, data: map[uuid.UUID]protocol.Data{}}
 	m, err := protocol.UnmarshalManifest(b.Manifest)
 	if err != nil {
 		r.err = err
@@ -64,7 +71,45 @@ func parseReceived(b catalogue.BatchReceived) *received {
 		r.data[d.ID()] = d
 		r.list = append(r.list, d)
 	}
+	if data, ok := orderedData(m, r.list, func(ref protocol.DataRef) (protocol.Data, bool) {
+		d, ok := r.data[ref.ID]
+		return d, ok
+	}); ok {
+		r.selfContained = true
+		r.contentErr = protocol.VerifyBatchContent(m, r.messages, data)
+	}
 	return r
+}
+
+// orderedData lists a manifest's data items in manifest order, found by
+// find, followed by the batch's items the manifest does not list (which
+// verification rejects). It returns false if a listed item is not found.
+func orderedData(m protocol.Manifest, inBatch []protocol.Data, find func(protocol.DataRef) (protocol.Data, bool)) ([]protocol.Data, bool) {
+	refs := m.Data()
+	out := make([]protocol.Data, 0, len(refs))
+	same := len(inBatch) == len(refs)
+	for i, ref := range refs {
+		d, ok := find(ref)
+		if !ok {
+			return nil, false
+		}
+		out = append(out, d)
+		same = same && inBatch[i].ID() == ref.ID
+	}
+	if same {
+		// The usual case: the batch carries the listed items in order.
+		return out, true
+	}
+	listed := make(map[uuid.UUID]bool, len(refs))
+	for _, ref := range refs {
+		listed[ref.ID] = true
+	}
+	for _, d := range inBatch {
+		if !listed[d.ID()] {
+			out = append(out, d)
+		}
+	}
+	return out, true
 }
 
 // lenientIDs reads the message ids of a manifest that failed strict parsing.

@@ -66,7 +66,7 @@ func (a *Aggregator) rewind(tail []*pinLog) {
 		for _, p := range l.pins {
 			p.unit = nil
 		}
-		l.batch, l.units, l.complete, l.verdict, l.detail, l.missing, l.data = nil, nil, false, "", "", "", nil
+		l.batch, l.units, l.complete, l.verdict, l.detail, l.missing = nil, nil, false, "", "", ""
 		l.counted = false
 	}
 	a.registry.rewind(from)
@@ -93,11 +93,7 @@ func (a *Aggregator) revoke(u *unit) {
 	u.decided = false
 	l := u.log
 	if u.outcome == catalogue.DecisionConfirmed {
-		id := u.message.ID()
-		a.confirmed[id] = slices.DeleteFunc(a.confirmed[id], func(e confirmedEntry) bool { return e.pos == u.pos })
-		if len(a.confirmed[id]) == 0 {
-			delete(a.confirmed, id)
-		}
+		a.confirmed.remove(u.message.ID(), u.pos)
 	}
 	for _, id := range u.ids {
 		a.emit(catalogue.DecisionRevoked{Namespace: a.cfg.Namespace, MessageID: id.id, BatchID: l.obs.BatchID,

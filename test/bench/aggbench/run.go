@@ -1,0 +1,226 @@
+package aggbench
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"runtime/pprof"
+	"sync"
+	"time"
+
+	"github.com/ledgermirror/ledgermirror/domain/aggregator"
+	"github.com/ledgermirror/ledgermirror/domain/catalogue"
+)
+
+// Run measures the aggregator and returns its figures in a fixed order
+// (NamePins, NamePinsAlloc, NameReceive, NameEndToEnd, NameUnpark,
+// NameUnparkDoubled, NameUnparkRatio).
+// progress, if not nil, hears what is happening; it is called from Run's
+// goroutine only.
+func Run(ctx context.Context, opts Options, progress func(string)) ([]Result, error) {
+	opts.setDefaults()
+	if err := opts.validate(); err != nil {
+		return nil, fmt.Errorf("aggbench: %w: %w", ErrInvalidOptions, err)
+	}
+	if progress == nil {
+		progress = func(string) {}
+	}
+	a, err := newAuthor()
+	if err != nil {
+		return nil, err
+	}
+	b := bench{opts: opts, author: a, progress: progress}
+	var results []Result
+	add := func(name string, value float64, unit string) {
+		results = append(results, Result{Name: name, Value: value, Unit: unit})
+		progress(fmt.Sprintf("%s = %.6g %s", name, value, unit))
+	}
+
+	pins, err := b.pins(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", NamePins, err)
+	}
+	add(NamePins, pins.rate, unitPinsPerSecond)
+	add(NamePinsAlloc, pins.allocPerPin, unitBytesPerPin)
+	add(NameReceive, pins.receive, unitMessagesPerSec)
+	add(NameEndToEnd, pins.endToEnd, unitPinsPerSecond)
+
+	single, err := b.unpark(ctx, opts.UnparkPins)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", NameUnpark, err)
+	}
+	add(NameUnpark, ms(single), unitMilliseconds)
+	doubled, err := b.unpark(ctx, opts.UnparkPins*unparkRatioMultiple)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", NameUnparkDoubled(opts.UnparkPins), err)
+	}
+	add(NameUnparkDoubled(opts.UnparkPins), ms(doubled), unitMilliseconds)
+	add(NameUnparkRatio, float64(doubled)/float64(max(single, time.Nanosecond)), unitRatio)
+	return results, nil
+}
+
+type bench struct {
+	opts     Options
+	author   author
+	progress func(string)
+}
+
+// pinsFigures splits the run's time: decisions happen when a log is
+// observed (its batch is already here), while receiving a batch is parsing
+// and hashing its content, which the protocol package owns and reports
+// separately (protocol.message.parse_hash).
+type pinsFigures struct {
+	rate        float64 // pins per second of time spent applying chain inputs
+	allocPerPin float64
+	receive     float64 // messages per second of time spent applying BatchReceived
+	endToEnd    float64 // pins per second of all Apply time
+}
+
+// pins feeds a registration and then Pins broadcast pins, BatchSize per log,
+// spread round-robin over Contexts topics, each batch arriving just before
+// its pin.
+func (b bench) pins(ctx context.Context) (pinsFigures, error) {
+	in, err := b.pinsInputs(ctx)
+	if err != nil {
+		return pinsFigures{}, err
+	}
+	b.progress(fmt.Sprintf("%s: applying %d inputs", NamePins, len(in)))
+	return b.decidePins(ctx, in)
+}
+
+func (b bench) pinsInputs(ctx context.Context) ([]catalogue.Payload, error) {
+	nBatches := (b.opts.Pins + b.opts.BatchSize - 1) / b.opts.BatchSize
+	b.progress(fmt.Sprintf("%s: building %d pins in %d batches of %d over %d contexts",
+		NamePins, b.opts.Pins, nBatches, b.opts.BatchSize, b.opts.Contexts))
+	topics := make([]string, b.opts.Contexts)
+	for i := range topics {
+		topics[i] = fmt.Sprintf("topic-%06d", i)
+	}
+	batches, err := b.build(ctx, nBatches, func(seq uint64) (batch, error) {
+		first := int(seq-1) * b.opts.BatchSize
+		ts := make([]string, min(b.opts.BatchSize, b.opts.Pins-first))
+		for i := range ts {
+			ts[i] = topics[(first+i)%len(topics)]
+		}
+		return b.author.broadcast(seq, ts)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return inputs(batches, nil), nil
+}
+
+// decidePins applies in to a fresh aggregator, timing only the Apply calls,
+// and checks that every message (Pins and the registration) was confirmed.
+func (b bench) decidePins(ctx context.Context, in []catalogue.Payload) (pinsFigures, error) {
+	agg, err := newAggregator()
+	if err != nil {
+		return pinsFigures{}, err
+	}
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if b.opts.CPUProfile != nil {
+		if err := pprof.StartCPUProfile(b.opts.CPUProfile); err != nil {
+			return pinsFigures{}, err
+		}
+	}
+	tally, err := apply(ctx, agg, in)
+	if b.opts.CPUProfile != nil {
+		pprof.StopCPUProfile()
+	}
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		return pinsFigures{}, err
+	}
+	if want := b.opts.Pins + 1; tally.confirmed != want {
+		return pinsFigures{}, fmt.Errorf("confirmed %d of %d messages (%d rejected)", tally.confirmed, want, tally.rejected)
+	}
+	return pinsFigures{
+		rate:        float64(b.opts.Pins) / max(tally.chain, time.Nanosecond).Seconds(),
+		allocPerPin: float64(after.TotalAlloc-before.TotalAlloc) / float64(b.opts.Pins),
+		receive:     float64(b.opts.Pins) / max(tally.content, time.Nanosecond).Seconds(),
+		endToEnd:    float64(b.opts.Pins) / max(tally.chain+tally.content, time.Nanosecond).Seconds(),
+	}, nil
+}
+
+// build returns the registration as batch 0 and n more batches made by
+// newBatch(seq) for seq 1..n, built on every CPU.
+func (b bench) build(ctx context.Context, n int, newBatch func(seq uint64) (batch, error)) ([]batch, error) {
+	reg, err := b.author.registration()
+	if err != nil {
+		return nil, err
+	}
+	batches := make([]batch, n+1)
+	batches[0] = reg
+	workers := runtime.GOMAXPROCS(0)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for seq := 1 + w; seq <= n; seq += workers {
+				if seq%4096 == 0 && ctx.Err() != nil {
+					errs[w] = ctx.Err()
+					return
+				}
+				if batches[seq], errs[w] = newBatch(uint64(seq)); errs[w] != nil {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return batches, nil
+}
+
+func newAggregator() (*aggregator.Aggregator, error) {
+	return aggregator.New(aggregator.Config{Namespace: namespace})
+}
+
+// tally counts the decisions of a run and the time spent applying chain
+// inputs and content (BatchReceived) inputs.
+type tally struct {
+	confirmed, rejected int
+	chain, content      time.Duration
+}
+
+func (t *tally) add(out []catalogue.Payload) {
+	for _, p := range out {
+		switch p.(type) {
+		case catalogue.MessageConfirmed, *catalogue.MessageConfirmed:
+			t.confirmed++
+		case catalogue.MessageRejected, *catalogue.MessageRejected:
+			t.rejected++
+		}
+	}
+}
+
+// apply feeds every input to agg; any error is the benchmark's failure,
+// because its inputs are all valid and in chain order.
+func apply(ctx context.Context, agg *aggregator.Aggregator, in []catalogue.Payload) (tally, error) {
+	var t tally
+	for i, p := range in {
+		if i%65536 == 0 && ctx.Err() != nil {
+			return t, ctx.Err()
+		}
+		start := time.Now()
+		out, err := agg.Apply(p)
+		if _, ok := p.(catalogue.BatchReceived); ok {
+			t.content += time.Since(start)
+		} else {
+			t.chain += time.Since(start)
+		}
+		if err != nil {
+			return t, fmt.Errorf("input %d (%s): %w", i, p.EventType(), err)
+		}
+		t.add(out)
+	}
+	return t, nil
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
