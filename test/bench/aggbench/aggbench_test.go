@@ -99,10 +99,8 @@ func BenchmarkApplyPins(b *testing.B) {
 	var err error
 	bn.author, err = newAuthor()
 	require.NoError(b, err)
-	in, err := bn.pinsInputs(context.Background())
-	require.NoError(b, err)
 	b.ResetTimer()
-	figures, err := bn.decidePins(context.Background(), in)
+	figures, err := bn.pins(context.Background())
 	require.NoError(b, err)
 	b.ReportMetric(figures.rate, "pins/s")
 	fmt.Printf("BENCH %s=%.6g pins/s\n", NamePins, figures.rate)

@@ -135,13 +135,18 @@ func blockHash(block uint64) string { return fmt.Sprintf("0x%064x", block<<8|0xb
 // log of each block. Batches whose index withhold reports true get no
 // BatchReceived.
 func inputs(batches []batch, withhold func(i int) bool) []catalogue.Payload {
+	return inputsFrom(0, batches, withhold)
+}
+
+// inputsFrom is inputs for batches that start at seq first.
+func inputsFrom(first int, batches []batch, withhold func(i int) bool) []catalogue.Payload {
 	out := make([]catalogue.Payload, 0, len(batches)*2+len(batches)/logsPerBlock+1)
 	for i, b := range batches {
 		if withhold == nil || !withhold(i) {
 			out = append(out, b.received)
 		}
 		out = append(out, b.pinned)
-		if seq := uint64(i); i == len(batches)-1 || blockOf(seq+1) != blockOf(seq) {
+		if seq := uint64(first + i); i == len(batches)-1 || blockOf(seq+1) != blockOf(seq) {
 			block := blockOf(seq)
 			out = append(out, catalogue.ChainCheckpoint{Chain: chainName, Contract: contract,
 				BlockNumber: block, BlockHash: blockHash(block)})
