@@ -183,17 +183,20 @@ func (a *Aggregator) complete(l *pinLog) (bool, string) {
 		return true, ""
 	}
 	r := l.batch
+	// A private batch waits for its group's member list whatever else is
+	// wrong with it: until then its contexts are unknown, and deciding it
+	// early would leave its pins out of its author's nonce count.
+	g, private := r.group()
+	if private && a.groups[g] == nil {
+		return false, "group " + g.String()
+	}
 	if r.err != nil {
 		a.settle(l, catalogue.RejectReason(protocol.RejectionReason(r.err)), r.err.Error())
 		return true, ""
 	}
-	g, private := r.manifest.Group()
 	if private != l.private {
 		a.settle(l, catalogue.RejectManifestMismatch, "the log's payload reference does not match the batch's kind")
 		return true, ""
-	}
-	if private && a.groups[g] == nil {
-		return false, "group " + g.String()
 	}
 	missing := ""
 	data, _ := orderedData(r.manifest, r.list, func(ref protocol.DataRef) (protocol.Data, bool) {

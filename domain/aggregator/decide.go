@@ -42,7 +42,8 @@ func (a *Aggregator) decide(u *unit) {
 		a.unpark(p, how)
 		c := p.ctx
 		if c == nil {
-			a.dropUnplaced(p)
+			// It stays in the unplaced index: a context discovered later
+			// must still count it among its author's nonce pins.
 			continue
 		}
 		c.head = p.qi + 1

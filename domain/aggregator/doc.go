@@ -40,7 +40,8 @@
 // manifest order. A message is decided when: its log has the configured
 // confirmations; its batch is here, with every data item and blob it lists
 // (and, for a private batch, the group's member list); each of its placed
-// pins is the first undecided pin on its context; and no earlier pin on the
+// pins is the first undecided pin on its context (a message's own earlier
+// pins on the same context do not count); and no earlier pin on the
 // namespace's definitions context (topic lm_definitions) that could change
 // its judgement is undecided. A message is judged by the registry and
 // datatypes as defined by definition messages pinned before it. An undecided
@@ -50,6 +51,9 @@
 // (a definition can only change the org whose key signs it, or register a
 // new org). Other messages do not wait, so one missing definition batch does
 // not halt the namespace.
+//
+// A private batch waits for its group's member list even when something else
+// is wrong with it, because the list is what makes its contexts known.
 //
 // It is rejected, consuming its pins, when (checked in this order, the first
 // failure wins; batch-wide checks reject every message of the batch):
@@ -70,8 +74,8 @@
 //     fixable reason (its author registered late, say) can be pinned again;
 //   - a data item fails its datatype's JSON schema, or names a datatype not
 //     defined before the pin (datatype-invalid);
-//   - a definition message's content is not a valid definition
-//     (invalid-content) or registers an org other than its author, a node
+//   - a definition message is not on topic lm_definitions alone with one
+//     data item holding a valid definition (invalid-content) or registers an org other than its author, a node
 //     of another org, or a key already registered to another org
 //     (wrong-signer).
 //

@@ -112,8 +112,14 @@ func (a *Aggregator) discover(topic string, g *groupState) *contextState {
 				break
 			}
 			p.member, p.nonce = m, n
-			c.push(p)
 			after = &p.pos
+			if p.decided {
+				// Decided while unplaced (a rejected message): it counts
+				// as m's nonce pin but has nothing left to block.
+				p.spent = c
+				continue
+			}
+			c.push(p)
 			placed = true
 		}
 	}

@@ -71,6 +71,9 @@ type pin struct {
 	// member and nonce say whose nonce pin it is (private pins).
 	member protocol.OrgDID
 	nonce  uint64
+	// spent is the context a pin decided while unplaced was later counted
+	// on as member's nonce pin, without being queued there.
+	spent *contextState
 	// qi is the pin's index in ctx.queue, offset by ctx.base.
 	qi   int
 	unit *unit

@@ -35,9 +35,13 @@ func (a *Aggregator) remove(v catalogue.PinRemoved) error {
 		a.unpark(p, catalogue.PinRemovedByReorg)
 	}
 	a.logs = slices.Delete(a.logs, i, i+1)
-	a.last = pinPos{block: a.compacted}
-	if i > 0 {
-		a.last = a.logs[i-1].pos
+	if i == len(a.logs) {
+		// The newest log went: the chain may now continue from the one
+		// before it. Removing an older log leaves the newest where it is.
+		a.last = pinPos{block: a.compacted}
+		if i > 0 {
+			a.last = a.logs[i-1].pos
+		}
 	}
 	a.byBatch[l.obs.BatchID] = slices.DeleteFunc(a.byBatch[l.obs.BatchID], func(x *pinLog) bool { return x == l })
 	if len(a.byBatch[l.obs.BatchID]) == 0 {
@@ -105,6 +109,11 @@ func (a *Aggregator) revoke(u *unit) {
 // gives its nonce back to the member that owed it.
 func (a *Aggregator) unplace(p *pin) {
 	c := p.ctx
+	if c == nil && p.spent != nil {
+		a.giveBackNonce(p.spent, p)
+		p.spent = nil
+		return
+	}
 	if c == nil {
 		a.dropUnplaced(p)
 		return
@@ -123,9 +132,14 @@ func (a *Aggregator) unplace(p *pin) {
 		a.dropPendingDef(p)
 	}
 	if c.group != nil {
-		delete(a.expect, a.noncePin(c, p.member, c.next[p.member]))
-		c.next[p.member] = p.nonce
-		a.expect[p.value] = expectation{ctx: c, member: p.member}
+		a.giveBackNonce(c, p)
 	}
 	p.ctx = nil
+}
+
+// giveBackNonce makes p's nonce the one its member owes on c again.
+func (a *Aggregator) giveBackNonce(c *contextState, p *pin) {
+	delete(a.expect, a.noncePin(c, p.member, c.next[p.member]))
+	c.next[p.member] = p.nonce
+	a.expect[p.value] = expectation{ctx: c, member: p.member}
 }
