@@ -24,6 +24,10 @@ func FuzzCanonicalize(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
 		out, err := Canonicalize(in)
+		if verr := Validate(in); !reflect.DeepEqual(verr, err) {
+			t.Fatalf("Validate says %v, Canonicalize %v", verr, err)
+		}
+		assertAppendStringIsMarshal(t, string(in))
 		if err != nil {
 			return
 		}
@@ -57,5 +61,17 @@ func assertSameValue(t *testing.T, in, out []byte) {
 	// reflect.DeepEqual compares numbers with ==, so -0 equals the 0 JCS writes.
 	if !reflect.DeepEqual(a, b) {
 		t.Fatalf("value changed:\n%q\n%q", in, out)
+	}
+}
+
+// assertAppendStringIsMarshal checks the writer protocol code uses for its own
+// structures against encoding/json followed by Canonicalize.
+func assertAppendStringIsMarshal(t *testing.T, s string) {
+	want, err := Marshal(s)
+	if err != nil {
+		t.Fatalf("marshal %q: %v", s, err)
+	}
+	if got := AppendString(nil, s); !bytes.Equal(got, want) {
+		t.Fatalf("AppendString(%q) = %q, want %q", s, got, want)
 	}
 }

@@ -4,6 +4,21 @@ import (
 	"strconv"
 )
 
+// maxPlainIntegerDigits bounds the integers written as they stand. Below 1e15
+// every integer is a double exactly, and ECMAScript writes an integer double
+// below 1e21 as its plain digits, so such JSON text (minus a sign on zero) is
+// already canonical. Most protocol numbers are of this kind, and skipping
+// ParseFloat and re-formatting for them is most of the cost of numbers.
+const maxPlainIntegerDigits = 15
+
+// appendPlainInteger writes an integer that scanNumber found to be plain.
+func appendPlainInteger(dst []byte, text []byte) []byte {
+	if len(text) == 2 && text[0] == '-' && text[1] == '0' {
+		return append(dst, '0') // -0 is written as 0
+	}
+	return append(dst, text...)
+}
+
 // appendNumber writes the finite double f as ECMAScript's Number::toString
 // (ECMA-262, 7.1.12.1) does, which is what RFC 8785 mandates.
 //
@@ -18,7 +33,8 @@ func appendNumber(dst []byte, f float64) []byte {
 		dst = append(dst, '-')
 		f = -f
 	}
-	digits, n := decimalDigits(f)
+	var buf [32]byte
+	digits, n := decimalDigits(buf[:0], f)
 	k := len(digits)
 	switch {
 	case k <= n && n <= 21:
@@ -58,11 +74,11 @@ func appendExponential(dst []byte, digits []byte, exp int) []byte {
 }
 
 // decimalDigits returns the shortest round-trip significant digits of the
-// positive finite f and the position n of the decimal point relative to them,
-// so that f = 0.d1d2...dk × 10^n (ECMAScript's s, k and n).
-func decimalDigits(f float64) (digits []byte, n int) {
+// positive finite f, in buf's storage, and the position n of the decimal point
+// relative to them, so that f = 0.d1d2...dk × 10^n (ECMAScript's s, k and n).
+func decimalDigits(buf []byte, f float64) (digits []byte, n int) {
 	// 'e' with precision -1 gives "d.ddde±xx" (or "de±xx") with shortest digits.
-	b := strconv.AppendFloat(make([]byte, 0, 32), f, 'e', -1, 64)
+	b := strconv.AppendFloat(buf, f, 'e', -1, 64)
 	e := 0
 	for i, c := range b {
 		if c == 'e' {
@@ -72,11 +88,10 @@ func decimalDigits(f float64) (digits []byte, n int) {
 			break
 		}
 	}
-	digits = make([]byte, 0, len(b))
-	for _, c := range b {
-		if c != '.' {
-			digits = append(digits, c)
-		}
+	// Drop the '.' in place: it is always the second byte when present.
+	if len(b) > 1 && b[1] == '.' {
+		copy(b[1:], b[2:])
+		b = b[:len(b)-1]
 	}
-	return digits, e + 1
+	return b, e + 1
 }

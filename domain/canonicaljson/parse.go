@@ -2,25 +2,29 @@ package canonicaljson
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
-	"unicode/utf16"
 )
 
 // parser reads one JSON text and appends its canonical form as it goes. Only
-// objects need buffering: their members are encoded separately and written once
-// sorted.
+// objects need more than appending: their members are written in input order
+// and moved into sorted order afterwards, when they were not sorted already.
+//
+// The error for a given input (its reason and offset) is part of what callers
+// see, so checks run in a fixed order: a syntax error is reported where the
+// parser first meets it, a duplicate key right after the duplicate's value.
 type parser struct {
 	in    []byte
 	pos   int
 	depth int
-}
+	// validateOnly skips reordering object members: Validate discards the
+	// output, and sorting never changes whether input is accepted.
+	validateOnly bool
 
-// member is one decoded object member awaiting sorting.
-type member struct {
-	key   string
-	units []uint16 // key as UTF-16 code units, the JCS sort key
-	value []byte   // canonical encoding of the member's value
+	// Scratch space reused across objects and calls (see the pool).
+	members []member // members of the objects being parsed, innermost last
+	keys    []byte   // decoded key text of those members
+	scratch []byte   // room to reorder one object's members
+	out     []byte   // Validate's discarded output
 }
 
 func (p *parser) fail(format string, args ...any) error {
@@ -38,6 +42,15 @@ func (p *parser) skipSpace() {
 	}
 }
 
+// peek returns the current byte, or 0 at the end of input (0 never starts a
+// valid token, so callers treat it as "unexpected").
+func (p *parser) peek() byte {
+	if p.pos >= len(p.in) {
+		return 0
+	}
+	return p.in[p.pos]
+}
+
 // value appends the canonical form of the value starting at p.pos to dst.
 func (p *parser) value(dst []byte) ([]byte, error) {
 	if p.pos >= len(p.in) {
@@ -49,11 +62,13 @@ func (p *parser) value(dst []byte) ([]byte, error) {
 	case c == '[':
 		return p.array(dst)
 	case c == '"':
-		s, err := p.str()
+		p.pos++ // opening quote
+		dst = append(dst, '"')
+		dst, err := p.str(dst, true)
 		if err != nil {
 			return nil, err
 		}
-		return appendString(dst, s), nil
+		return append(dst, '"'), nil
 	case c == '-' || (c >= '0' && c <= '9'):
 		return p.number(dst)
 	default:
@@ -62,13 +77,20 @@ func (p *parser) value(dst []byte) ([]byte, error) {
 }
 
 func (p *parser) literal(dst []byte) ([]byte, error) {
-	for _, lit := range []string{"true", "false", "null"} {
-		if len(p.in)-p.pos >= len(lit) && string(p.in[p.pos:p.pos+len(lit)]) == lit {
-			p.pos += len(lit)
-			return append(dst, lit...), nil
-		}
+	var lit string
+	switch p.in[p.pos] {
+	case 't':
+		lit = "true"
+	case 'f':
+		lit = "false"
+	case 'n':
+		lit = "null"
 	}
-	return nil, p.fail("unexpected character %q", p.in[p.pos])
+	if lit == "" || len(p.in)-p.pos < len(lit) || string(p.in[p.pos:p.pos+len(lit)]) != lit {
+		return nil, p.fail("unexpected character %q", p.in[p.pos])
+	}
+	p.pos += len(lit)
+	return append(dst, lit...), nil
 }
 
 func (p *parser) enter() error {
@@ -114,139 +136,70 @@ func (p *parser) array(dst []byte) ([]byte, error) {
 	}
 }
 
-func (p *parser) object(dst []byte) ([]byte, error) {
-	if err := p.enter(); err != nil {
-		return nil, err
-	}
-	p.pos++ // '{'
-	members, err := p.members()
-	if err != nil {
-		return nil, err
-	}
-	p.depth--
-	slices.SortFunc(members, func(a, b member) int { return slices.Compare(a.units, b.units) })
-	dst = append(dst, '{')
-	for i, m := range members {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = appendString(dst, m.key)
-		dst = append(dst, ':')
-		dst = append(dst, m.value...)
-	}
-	return append(dst, '}'), nil
-}
-
-// members reads an object's members up to and including its closing brace.
-func (p *parser) members() ([]member, error) {
-	var members []member
-	seen := map[string]struct{}{}
-	p.skipSpace()
-	if p.peek() == '}' {
-		p.pos++
-		return members, nil
-	}
-	for {
-		p.skipSpace()
-		m, err := p.member()
-		if err != nil {
-			return nil, err
-		}
-		if _, dup := seen[m.key]; dup {
-			return nil, p.fail("duplicate key %q", m.key)
-		}
-		seen[m.key] = struct{}{}
-		members = append(members, m)
-		p.skipSpace()
-		switch p.peek() {
-		case ',':
-			p.pos++
-		case '}':
-			p.pos++
-			return members, nil
-		default:
-			return nil, p.fail("expected ',' or '}' in object")
-		}
-	}
-}
-
-func (p *parser) member() (member, error) {
-	if p.peek() != '"' {
-		return member{}, p.fail("expected a string key")
-	}
-	key, err := p.str()
-	if err != nil {
-		return member{}, err
-	}
-	p.skipSpace()
-	if p.peek() != ':' {
-		return member{}, p.fail("expected ':' after key")
-	}
-	p.pos++
-	p.skipSpace()
-	value, err := p.value(nil)
-	if err != nil {
-		return member{}, err
-	}
-	return member{key: key, units: utf16.Encode([]rune(key)), value: value}, nil
-}
-
-// peek returns the current byte, or 0 at the end of input (0 never starts a
-// valid token, so callers treat it as "unexpected").
-func (p *parser) peek() byte {
-	if p.pos >= len(p.in) {
-		return 0
-	}
-	return p.in[p.pos]
-}
-
 // number validates the RFC 8259 number grammar, then rounds the text to the
 // nearest double (strconv is correctly rounded) and writes it the ECMAScript
 // way. Grammar first, because ParseFloat also accepts forms JSON does not
 // ("+1", ".5", "0x10", "Inf", "1_000").
 func (p *parser) number(dst []byte) ([]byte, error) {
 	start := p.pos
-	if err := p.scanNumber(); err != nil {
+	plain, exponent, err := p.scanNumber()
+	if err != nil {
 		return nil, err
 	}
-	f, err := strconv.ParseFloat(string(p.in[start:p.pos]), 64)
+	text := p.in[start:p.pos]
+	if plain {
+		return appendPlainInteger(dst, text), nil
+	}
+	if p.validateOnly && !exponent && len(text) <= maxUnscaledLength {
+		return dst, nil // cannot overflow, and Validate needs no output
+	}
+	f, err := strconv.ParseFloat(string(text), 64)
 	if err != nil {
 		// The grammar is already checked, so the only failure left is overflow.
-		text := p.in[start:p.pos]
 		p.pos = start
 		return nil, p.fail("number %.40s is not a finite double", text)
 	}
 	return appendNumber(dst, f), nil
 }
 
-func (p *parser) scanNumber() error {
+// maxUnscaledLength bounds numbers without an exponent that are known to be
+// below the largest double (about 1.8e308, 309 integer digits).
+const maxUnscaledLength = 300
+
+// scanNumber moves past a number, reporting whether it is a plain integer
+// (no fraction, no exponent) short enough to be written as it stands, and
+// whether it has an exponent.
+func (p *parser) scanNumber() (plain, exponent bool, err error) {
 	if p.peek() == '-' {
 		p.pos++
 	}
 	switch c := p.peek(); {
 	case c == '0':
 		p.pos++
+		plain = true
 	case c >= '1' && c <= '9':
-		p.digits()
+		plain = p.digits() <= maxPlainIntegerDigits
 	default:
-		return p.fail("expected a digit")
+		return false, false, p.fail("expected a digit")
 	}
 	if p.peek() == '.' {
+		plain = false
 		p.pos++
 		if p.digits() == 0 {
-			return p.fail("expected a digit after '.'")
+			return false, false, p.fail("expected a digit after '.'")
 		}
 	}
 	if c := p.peek(); c == 'e' || c == 'E' {
+		plain, exponent = false, true
 		p.pos++
 		if c := p.peek(); c == '+' || c == '-' {
 			p.pos++
 		}
 		if p.digits() == 0 {
-			return p.fail("expected a digit in exponent")
+			return false, false, p.fail("expected a digit in exponent")
 		}
 	}
-	return nil
+	return plain, exponent, nil
 }
 
 func (p *parser) digits() int {

@@ -34,7 +34,9 @@ type Data struct {
 
 // dataHashInput is exactly what data.hash covers. The blob appears as its
 // content hash only: its size and name are metadata a receiver checks against
-// the bytes it fetches.
+// the bytes it fetches. Hashing writes its canonical form directly
+// (appendHashInput); this struct is the definition that writer is tested
+// against.
 type dataHashInput struct {
 	Value    json.RawMessage `json:"value,omitempty"`
 	Blob     *Hash           `json:"blob,omitempty"`
@@ -62,9 +64,12 @@ func NewData(f DataFields) (Data, error) {
 		return Data{}, err
 	}
 	d := Data{id: f.ID, value: value, blob: clonePtr(f.Blob), datatype: clonePtr(f.Datatype)}
-	if d.hash, err = hashCanonical(d.hashInput()); err != nil {
-		return Data{}, fieldCause(ErrInvalidData, "", err)
+	var buf [hashBufferSize]byte
+	input := buf[:0]
+	if need := len(value) + 256; need > len(buf) {
+		input = make([]byte, 0, need)
 	}
+	d.hash = SHA256(d.appendHashInput(input))
 	return d, nil
 }
 

@@ -39,8 +39,8 @@ func (d *Data) UnmarshalJSON(raw []byte) error {
 // UnmarshalData parses and re-validates a data item written by MarshalJSON;
 // see (*Data).UnmarshalJSON.
 func UnmarshalData(raw []byte) (Data, error) {
-	var w dataJSON
-	if err := decodeStrict(ErrInvalidData, raw, &w); err != nil {
+	w, err := decodeDataJSON(raw)
+	if err != nil {
 		return Data{}, err
 	}
 	id, err := parseIDField(ErrInvalidData, "id", w.ID)
@@ -55,4 +55,32 @@ func UnmarshalData(raw []byte) (Data, error) {
 		return Data{}, mismatch(ReasonDataHashMismatch, "data", id, *w.Hash, d.hash)
 	}
 	return d, nil
+}
+
+var dataSpec = specOf[dataJSON]()
+
+func decodeDataJSON(raw []byte) (dataJSON, error) {
+	var w dataJSON
+	var o strictObject
+	if err := o.open(ErrInvalidData, raw, false, dataSpec); err != nil {
+		return w, err
+	}
+	for _, m := range o.fields() {
+		switch m.name {
+		case "id":
+			decodeString(&o, m, &w.ID)
+		case "hash":
+			decodeHashPtr(&o, m, &w.Hash)
+		case "value":
+			decodeRaw(m, &w.Value)
+		case "blob":
+			decodeObjectPtr(&o, m, &w.Blob, parseBlobRef)
+		case "datatype":
+			decodeObjectPtr(&o, m, &w.Datatype, parseDatatypeRef)
+		}
+		if o.stopped() {
+			break
+		}
+	}
+	return w, o.err()
 }

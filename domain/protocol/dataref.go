@@ -66,22 +66,48 @@ func (b BlobRef) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON reads and validates a blob reference.
 func (b *BlobRef) UnmarshalJSON(raw []byte) error {
-	var w blobJSON
-	if err := decodeStrict(ErrInvalidData, raw, &w); err != nil {
-		return err
-	}
-	if w.Hash == nil {
-		return fieldErr(ErrInvalidData, "blob.hash", "required")
-	}
-	if w.Size == nil {
-		return fieldErr(ErrInvalidData, "blob.size", "required")
-	}
-	parsed, err := NewBlobRef(*w.Hash, *w.Size, w.Name)
+	parsed, err := unmarshalBlobRef(raw, false)
 	if err != nil {
 		return err
 	}
 	*b = parsed
 	return nil
+}
+
+var blobSpec = specOf[blobJSON]()
+
+// parseBlobRef reads a blob reference nested in validated text.
+func parseBlobRef(raw []byte) (BlobRef, error) { return unmarshalBlobRef(raw, true) }
+
+func unmarshalBlobRef(raw []byte, validated bool) (BlobRef, error) {
+	var w blobJSON
+	var o strictObject
+	if err := o.open(ErrInvalidData, raw, validated, blobSpec); err != nil {
+		return BlobRef{}, err
+	}
+	for _, m := range o.fields() {
+		switch m.name {
+		case "hash":
+			decodeHashPtr(&o, m, &w.Hash)
+		case "size":
+			decodeNumberPtr(&o, m, &w.Size)
+		case "name":
+			decodeString(&o, m, &w.Name)
+		}
+		if o.stopped() {
+			break
+		}
+	}
+	if err := o.err(); err != nil {
+		return BlobRef{}, err
+	}
+	if w.Hash == nil {
+		return BlobRef{}, fieldErr(ErrInvalidData, "blob.hash", "required")
+	}
+	if w.Size == nil {
+		return BlobRef{}, fieldErr(ErrInvalidData, "blob.size", "required")
+	}
+	return NewBlobRef(*w.Hash, *w.Size, w.Name)
 }
 
 // DatatypeRef names a datatype definition: {name, version}.
@@ -128,16 +154,40 @@ func (r DatatypeRef) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON reads and validates a datatype reference.
 func (r *DatatypeRef) UnmarshalJSON(raw []byte) error {
-	var w datatypeJSON
-	if err := decodeStrict(ErrInvalidData, raw, &w); err != nil {
-		return err
-	}
-	parsed, err := NewDatatypeRef(w.Name, w.Version)
+	parsed, err := unmarshalDatatypeRef(raw, false)
 	if err != nil {
 		return err
 	}
 	*r = parsed
 	return nil
+}
+
+var datatypeSpec = specOf[datatypeJSON]()
+
+// parseDatatypeRef reads a datatype reference nested in validated text.
+func parseDatatypeRef(raw []byte) (DatatypeRef, error) { return unmarshalDatatypeRef(raw, true) }
+
+func unmarshalDatatypeRef(raw []byte, validated bool) (DatatypeRef, error) {
+	var w datatypeJSON
+	var o strictObject
+	if err := o.open(ErrInvalidData, raw, validated, datatypeSpec); err != nil {
+		return DatatypeRef{}, err
+	}
+	for _, m := range o.fields() {
+		switch m.name {
+		case "name":
+			decodeString(&o, m, &w.Name)
+		case "version":
+			decodeString(&o, m, &w.Version)
+		}
+		if o.stopped() {
+			break
+		}
+	}
+	if err := o.err(); err != nil {
+		return DatatypeRef{}, err
+	}
+	return NewDatatypeRef(w.Name, w.Version)
 }
 
 // DataRef is how messages and manifests list data: id and hash.
@@ -151,6 +201,15 @@ type dataRefJSON struct {
 	Hash Hash   `json:"hash"`
 }
 
+// dataRefWire is what a data ref is read into: unlike dataRefJSON, its hash
+// can be missing. It was an anonymous struct; type errors named it "".
+type dataRefWire = struct {
+	ID   string `json:"id"`
+	Hash *Hash  `json:"hash"`
+}
+
+var dataRefSpec = specOf[dataRefWire]()
+
 // MarshalJSON writes {"id","hash"}.
 func (r DataRef) MarshalJSON() ([]byte, error) {
 	if r.ID == uuid.Nil {
@@ -161,22 +220,45 @@ func (r DataRef) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON reads {"id","hash"}, both required.
 func (r *DataRef) UnmarshalJSON(raw []byte) error {
-	var w struct {
-		ID   string `json:"id"`
-		Hash *Hash  `json:"hash"`
-	}
-	if err := decodeStrict(ErrInvalidData, raw, &w); err != nil {
-		return err
-	}
-	id, err := parseIDField(ErrInvalidData, "id", w.ID)
+	parsed, err := unmarshalDataRef(raw, false)
 	if err != nil {
 		return err
 	}
-	if w.Hash == nil {
-		return fieldErr(ErrInvalidData, "hash", "required")
-	}
-	*r = DataRef{ID: id, Hash: *w.Hash}
+	*r = parsed
 	return nil
+}
+
+// parseDataRef reads a data ref nested in validated text.
+func parseDataRef(raw []byte) (DataRef, error) { return unmarshalDataRef(raw, true) }
+
+func unmarshalDataRef(raw []byte, validated bool) (DataRef, error) {
+	var w dataRefWire
+	var o strictObject
+	if err := o.open(ErrInvalidData, raw, validated, dataRefSpec); err != nil {
+		return DataRef{}, err
+	}
+	for _, m := range o.fields() {
+		switch m.name {
+		case "id":
+			decodeString(&o, m, &w.ID)
+		case "hash":
+			decodeHashPtr(&o, m, &w.Hash)
+		}
+		if o.stopped() {
+			break
+		}
+	}
+	if err := o.err(); err != nil {
+		return DataRef{}, err
+	}
+	id, err := parseIDField(ErrInvalidData, "id", w.ID)
+	if err != nil {
+		return DataRef{}, err
+	}
+	if w.Hash == nil {
+		return DataRef{}, fieldErr(ErrInvalidData, "hash", "required")
+	}
+	return DataRef{ID: id, Hash: *w.Hash}, nil
 }
 
 // String is for logs: "<id>:<hash>".

@@ -46,6 +46,8 @@ type contextDigestJSON struct {
 	Count  *uint64 `json:"count"`
 }
 
+var contextDigestSpec = specOf[contextDigestJSON]()
+
 // MarshalJSON writes {"digest","count"}.
 func (d ContextDigest) MarshalJSON() ([]byte, error) {
 	return json.Marshal(contextDigestJSON{Digest: &d.digest, Count: &d.count})
@@ -54,7 +56,22 @@ func (d ContextDigest) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads {"digest","count"} through RestoreContextDigest.
 func (d *ContextDigest) UnmarshalJSON(raw []byte) error {
 	var w contextDigestJSON
-	if err := decodeStrict(ErrInvalidDigest, raw, &w); err != nil {
+	var o strictObject
+	if err := o.open(ErrInvalidDigest, raw, false, contextDigestSpec); err != nil {
+		return err
+	}
+	for _, m := range o.fields() {
+		switch m.name {
+		case "digest":
+			decodeHashPtr(&o, m, &w.Digest)
+		case "count":
+			decodeNumberPtr(&o, m, &w.Count)
+		}
+		if o.stopped() {
+			break
+		}
+	}
+	if err := o.err(); err != nil {
 		return err
 	}
 	if w.Digest == nil || w.Count == nil {
@@ -88,11 +105,7 @@ func NamespaceDigest(contexts map[Hash]ContextDigest) (Hash, error) {
 	if err != nil {
 		return Hash{}, err
 	}
-	h, err := hashCanonical(entries)
-	if err != nil {
-		return Hash{}, fmt.Errorf("%w: %w", ErrInvalidDigest, err)
-	}
-	return h, nil
+	return SHA256(appendDigestEntries(make([]byte, 0, 160*len(entries)+2), entries)), nil
 }
 
 func namespaceDigestEntries(contexts map[Hash]ContextDigest) ([]namespaceDigestEntry, error) {

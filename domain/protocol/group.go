@@ -37,11 +37,11 @@ func (m Member) MarshalJSON() ([]byte, error) { return json.Marshal(memberJSON(m
 // UnmarshalJSON reads {"identity","node"}; NewGroup does the rest of the
 // checking.
 func (m *Member) UnmarshalJSON(raw []byte) error {
-	var w memberJSON
-	if err := decodeStrict(ErrInvalidGroup, raw, &w); err != nil {
+	parsed, err := unmarshalMember(raw, false)
+	if err != nil {
 		return err
 	}
-	*m = Member(w)
+	*m = parsed
 	return nil
 }
 
@@ -55,6 +55,7 @@ type Group struct {
 
 // groupHashInput is what group.hash covers. The name is always present, even
 // when empty, because PROTOCOL.md lists it without an "omit when absent" rule.
+// Like dataHashInput, it defines what appendHashInput writes.
 type groupHashInput struct {
 	Namespace string   `json:"namespace"`
 	Name      string   `json:"name"`
@@ -79,9 +80,8 @@ func NewGroup(namespace, name string, members []Member) (Group, error) {
 		return Group{}, err
 	}
 	g := Group{namespace: namespace, name: name, members: sorted}
-	if g.hash, err = hashCanonical(g.hashInput()); err != nil {
-		return Group{}, fieldCause(ErrInvalidGroup, "", err)
-	}
+	var buf [hashBufferSize]byte
+	g.hash = SHA256(g.appendHashInput(buf[:0]))
 	return g, nil
 }
 
@@ -153,8 +153,8 @@ func (g *Group) UnmarshalJSON(raw []byte) error {
 // UnmarshalGroup parses and re-validates a group. A carried hash that differs
 // from the recomputed one is a *VerifyError with reason group-hash-mismatch.
 func UnmarshalGroup(raw []byte) (Group, error) {
-	var w groupJSON
-	if err := decodeStrict(ErrInvalidGroup, raw, &w); err != nil {
+	w, err := decodeGroupJSON(raw)
+	if err != nil {
 		return Group{}, err
 	}
 	if w.Name == nil {

@@ -35,6 +35,41 @@ func ParseHash(s string) (Hash, error) {
 	return h, nil
 }
 
+// parseHashBytes is ParseHash's success case: 64 lower-case hex digits.
+func parseHashBytes(b []byte) (Hash, bool) {
+	var h Hash
+	if len(b) != 2*HashSize {
+		return h, false
+	}
+	for i := range h {
+		hi, lo := lowerHexValue[b[2*i]], lowerHexValue[b[2*i+1]]
+		if (hi|lo)&notHex != 0 {
+			return h, false
+		}
+		h[i] = hi<<4 | lo
+	}
+	return h, true
+}
+
+// lowerHexValue maps a lower-case hex digit to its value and every other byte
+// to notHex: hashes and ids are most of what a receiver parses.
+var lowerHexValue = func() (t [256]byte) {
+	for c := range t {
+		switch {
+		case c >= '0' && c <= '9':
+			t[c] = byte(c - '0')
+		case c >= 'a' && c <= 'f':
+			t[c] = byte(c - 'a' + 10)
+		default:
+			t[c] = notHex
+		}
+	}
+	return t
+}()
+
+// notHex has a bit no digit value has, so one OR tests two digits.
+const notHex = 0x10
+
 func isLowerHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' }
 
 // String returns the lower-case hex form.
@@ -57,20 +92,54 @@ func (h *Hash) UnmarshalText(b []byte) error {
 }
 
 // MarshalJSON writes the hex form as a JSON string.
-func (h Hash) MarshalJSON() ([]byte, error) { return json.Marshal(h.String()) }
+func (h Hash) MarshalJSON() ([]byte, error) { return appendHash(make([]byte, 0, 2*HashSize+2), h), nil }
 
 // UnmarshalJSON accepts only a JSON string holding a valid hash; unlike the
 // text form's default handling, null is an error rather than a silent zero.
 func (h *Hash) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("%w: not a JSON string", ErrInvalidHash)
+	s, ok := plainString(b)
+	if !ok {
+		// Escapes, whitespace or not a string at all: let encoding/json decide.
+		if err := json.Unmarshal(b, &s); err != nil {
+			return errNotJSONString
+		}
 	}
-	return h.UnmarshalText([]byte(s))
+	parsed, err := ParseHash(s)
+	if err != nil {
+		return err
+	}
+	*h = parsed
+	return nil
 }
 
-// hashCanonical is the protocol's one way of hashing a structure: SHA-256 of the
-// RFC 8785 form of v's JSON encoding.
+var errNotJSONString = fmt.Errorf("%w: not a JSON string", ErrInvalidHash)
+
+// plainString returns the text of b when b is a JSON string literal that
+// needs no decoding: printable ASCII without escapes.
+func plainString(b []byte) (string, bool) {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return "", false
+	}
+	for _, c := range b[1 : len(b)-1] {
+		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			return "", false
+		}
+	}
+	return string(b[1 : len(b)-1]), true
+}
+
+// appendHash writes h as a quoted JSON string, the form it has in every
+// hashed structure (hex needs no escaping).
+func appendHash(dst []byte, h Hash) []byte {
+	dst = append(dst, '"')
+	dst = hex.AppendEncode(dst, h[:])
+	return append(dst, '"')
+}
+
+// hashCanonical is the general way of hashing a structure: SHA-256 of the RFC
+// 8785 form of v's JSON encoding. The protocol's own structures write their
+// canonical form directly (canonical.go), which must give the same bytes;
+// this remains for the error cases those writers hand back to it.
 func hashCanonical(v any) (Hash, error) {
 	b, err := canonicaljson.Marshal(v)
 	if err != nil {

@@ -91,9 +91,8 @@ func NewMessageHeader(f MessageHeaderFields) (MessageHeader, error) {
 	if err != nil {
 		return MessageHeader{}, err
 	}
-	if h.hash, err = hashCanonical(h.wire()); err != nil {
-		return MessageHeader{}, fieldCause(ErrInvalidMessage, "", err)
-	}
+	var buf [hashBufferSize]byte
+	h.hash = SHA256(h.appendCanonical(buf[:0]))
 	return h, nil
 }
 

@@ -56,8 +56,14 @@ func (h *MessageHeader) UnmarshalJSON(raw []byte) error {
 // UnmarshalMessageHeader parses and re-validates a header written by
 // MarshalJSON.
 func UnmarshalMessageHeader(raw []byte) (MessageHeader, error) {
-	var w headerJSON
-	if err := decodeStrict(ErrInvalidMessage, raw, &w); err != nil {
+	return unmarshalMessageHeader(raw, false)
+}
+
+// unmarshalMessageHeader is UnmarshalMessageHeader for raw that may be part of
+// text canonicaljson already validated (see strictObject.open).
+func unmarshalMessageHeader(raw []byte, validated bool) (MessageHeader, error) {
+	w, err := decodeHeaderJSON(raw, validated)
+	if err != nil {
 		return MessageHeader{}, err
 	}
 	f, err := w.fields()
@@ -100,4 +106,46 @@ func (w headerJSON) fields() (MessageHeaderFields, error) {
 	}
 	f.DataHash = *w.DataHash
 	return f, nil
+}
+
+var headerSpec = specOf[headerJSON]()
+
+func decodeHeaderJSON(raw []byte, validated bool) (headerJSON, error) {
+	var w headerJSON
+	var o strictObject
+	if err := o.open(ErrInvalidMessage, raw, validated, headerSpec); err != nil {
+		return w, err
+	}
+	for _, m := range o.fields() {
+		switch m.name {
+		case "id":
+			decodeString(&o, m, &w.ID)
+		case "cid":
+			decodeString(&o, m, &w.CID)
+		case "type":
+			decodeString(&o, m, &w.Type)
+		case "txtype":
+			decodeString(&o, m, &w.TxType)
+		case "author":
+			decodeString(&o, m, &w.Author)
+		case "key":
+			decodeString(&o, m, &w.Key)
+		case "created":
+			decodeString(&o, m, &w.Created)
+		case "namespace":
+			decodeString(&o, m, &w.Namespace)
+		case "group":
+			decodeHashPtr(&o, m, &w.Group)
+		case "topics":
+			decodeStrings(&o, m, &w.Topics)
+		case "tag":
+			decodeString(&o, m, &w.Tag)
+		case "datahash":
+			decodeHashPtr(&o, m, &w.DataHash)
+		}
+		if o.stopped() {
+			break
+		}
+	}
+	return w, o.err()
 }

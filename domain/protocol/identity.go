@@ -12,14 +12,18 @@ const (
 
 // OrgDID identifies a member organisation: did:lm:org/<name>. The zero value
 // is "no org" and is rejected wherever an org is required.
-type OrgDID struct{ name string }
+//
+// It holds the whole DID text rather than the name because the text is what
+// gets hashed and compared, for every message and group member; the name is
+// the suffix.
+type OrgDID struct{ did string }
 
 // NewOrgDID builds the DID of the org called name (ValidateName's rule).
 func NewOrgDID(name string) (OrgDID, error) {
 	if err := ValidateName(name); err != nil {
 		return OrgDID{}, fmt.Errorf("%w: org name: %w", ErrInvalidIdentity, err)
 	}
-	return OrgDID{name: name}, nil
+	return OrgDID{did: orgDIDPrefix + name}, nil
 }
 
 // ParseOrgDID reads "did:lm:org/<name>". The prefix is case-sensitive: a DID is
@@ -29,22 +33,25 @@ func ParseOrgDID(s string) (OrgDID, error) {
 	if !ok {
 		return OrgDID{}, fmt.Errorf("%w: %q does not start with %q", ErrInvalidIdentity, truncate(s), orgDIDPrefix)
 	}
-	return NewOrgDID(name)
+	if err := ValidateName(name); err != nil {
+		return OrgDID{}, fmt.Errorf("%w: org name: %w", ErrInvalidIdentity, err)
+	}
+	return OrgDID{did: s}, nil
 }
 
 // Name returns the org's name.
-func (d OrgDID) Name() string { return d.name }
-
-// IsZero reports whether d is the zero value.
-func (d OrgDID) IsZero() bool { return d.name == "" }
-
-// String returns the DID, or "" for the zero value.
-func (d OrgDID) String() string {
+func (d OrgDID) Name() string {
 	if d.IsZero() {
 		return ""
 	}
-	return orgDIDPrefix + d.name
+	return d.did[len(orgDIDPrefix):]
 }
+
+// IsZero reports whether d is the zero value.
+func (d OrgDID) IsZero() bool { return d.did == "" }
+
+// String returns the DID, or "" for the zero value.
+func (d OrgDID) String() string { return d.did }
 
 // MarshalText refuses the zero value so that an unset DID is never written.
 func (d OrgDID) MarshalText() ([]byte, error) {
@@ -65,10 +72,10 @@ func (d *OrgDID) UnmarshalText(b []byte) error {
 }
 
 // NodeDID identifies a node of an org: did:lm:node/<org>/<name>. The zero value
-// is "no node".
+// is "no node". Like OrgDID, it holds its DID text.
 type NodeDID struct {
-	org  OrgDID
-	name string
+	org OrgDID
+	did string
 }
 
 // NewNodeDID builds the DID of org's node called name (ValidateName's rule).
@@ -79,7 +86,7 @@ func NewNodeDID(org OrgDID, name string) (NodeDID, error) {
 	if err := ValidateName(name); err != nil {
 		return NodeDID{}, fmt.Errorf("%w: node name: %w", ErrInvalidIdentity, err)
 	}
-	return NodeDID{org: org, name: name}, nil
+	return NodeDID{org: org, did: nodeDIDPrefix + org.Name() + "/" + name}, nil
 }
 
 // ParseNodeDID reads "did:lm:node/<org>/<name>". Names cannot contain '/', so
@@ -97,25 +104,28 @@ func ParseNodeDID(s string) (NodeDID, error) {
 	if err != nil {
 		return NodeDID{}, err
 	}
-	return NewNodeDID(org, name)
+	if err := ValidateName(name); err != nil {
+		return NodeDID{}, fmt.Errorf("%w: node name: %w", ErrInvalidIdentity, err)
+	}
+	return NodeDID{org: org, did: s}, nil
 }
 
 // Org returns the org that owns the node.
 func (d NodeDID) Org() OrgDID { return d.org }
 
 // Name returns the node's name within its org.
-func (d NodeDID) Name() string { return d.name }
-
-// IsZero reports whether d is the zero value.
-func (d NodeDID) IsZero() bool { return d.name == "" }
-
-// String returns the DID, or "" for the zero value.
-func (d NodeDID) String() string {
+func (d NodeDID) Name() string {
 	if d.IsZero() {
 		return ""
 	}
-	return nodeDIDPrefix + d.org.name + "/" + d.name
+	return d.did[len(nodeDIDPrefix)+len(d.org.Name())+1:]
 }
+
+// IsZero reports whether d is the zero value.
+func (d NodeDID) IsZero() bool { return d.did == "" }
+
+// String returns the DID, or "" for the zero value.
+func (d NodeDID) String() string { return d.did }
 
 // MarshalText refuses the zero value so that an unset DID is never written.
 func (d NodeDID) MarshalText() ([]byte, error) {

@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"encoding/hex"
 	"fmt"
 
 	"github.com/google/uuid"
@@ -11,14 +12,60 @@ import (
 // case, which would give one id several hashed spellings. The nil UUID is
 // rejected: an id is always set.
 func ParseID(s string) (uuid.UUID, error) {
-	id, err := uuid.Parse(s)
-	if err != nil || len(s) != 36 || id.String() != s {
+	id, ok := parseCanonicalUUID(s)
+	if !ok {
 		return uuid.Nil, fmt.Errorf("%q is not a lower-case 36-character UUID", truncate(s))
 	}
 	if id == uuid.Nil {
 		return uuid.Nil, fmt.Errorf("the nil UUID is not an id")
 	}
 	return id, nil
+}
+
+// uuidDashes are where the 36-character form has its dashes.
+var uuidDashes = [...]int{8, 13, 18, 23}
+
+// parseCanonicalUUID accepts exactly what uuid.Parse accepts and writes back
+// unchanged: 36 characters, dashes at 8, 13, 18 and 23, lower-case hex
+// elsewhere. Checking that directly saves formatting every parsed id.
+func parseCanonicalUUID(s string) (uuid.UUID, bool) {
+	var id uuid.UUID
+	if len(s) != 36 {
+		return id, false
+	}
+	j, dash := 0, 0
+	for i := 0; i < len(s); {
+		if dash < len(uuidDashes) && i == uuidDashes[dash] {
+			if s[i] != '-' {
+				return id, false
+			}
+			i++
+			dash++
+			continue
+		}
+		hi, lo := lowerHexValue[s[i]], lowerHexValue[s[i+1]]
+		if (hi|lo)&notHex != 0 {
+			return id, false
+		}
+		id[j] = hi<<4 | lo
+		i += 2
+		j++
+	}
+	return id, true
+}
+
+// appendUUID writes id in its 36-character lower-case form, as id.String()
+// does, without allocating.
+func appendUUID(dst []byte, id uuid.UUID) []byte {
+	dst = hex.AppendEncode(dst, id[0:4])
+	dst = append(dst, '-')
+	dst = hex.AppendEncode(dst, id[4:6])
+	dst = append(dst, '-')
+	dst = hex.AppendEncode(dst, id[6:8])
+	dst = append(dst, '-')
+	dst = hex.AppendEncode(dst, id[8:10])
+	dst = append(dst, '-')
+	return hex.AppendEncode(dst, id[10:16])
 }
 
 // parseIDField parses an id field of a value of the given kind.

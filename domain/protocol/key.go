@@ -80,8 +80,21 @@ func parseStoredKey(kind error, field, s string) (SigningKey, error) {
 	if err != nil {
 		return SigningKey{}, fieldCause(kind, field, err)
 	}
-	if k.String() != s {
-		return SigningKey{}, fieldErr(kind, field, "%q is not lower case", s)
+	// ParseSigningKey accepted s, so it is "0x" and hex digits; it is in the
+	// hashed form exactly when none of them is upper case.
+	for i := 2; i < len(s); i++ {
+		if s[i] >= 'A' && s[i] <= 'F' {
+			return SigningKey{}, fieldErr(kind, field, "%q is not lower case", s)
+		}
 	}
 	return k, nil
+}
+
+// appendKey writes the key's text form, as String does.
+func appendKey(dst []byte, k SigningKey) []byte {
+	if k.IsZero() {
+		return dst
+	}
+	dst = append(dst, '0', 'x')
+	return hex.AppendEncode(dst, k.addr[:])
 }

@@ -65,9 +65,7 @@ func NewManifest(f ManifestFields) (Manifest, error) {
 	}
 	m := Manifest{id: f.ID, txID: f.TxID, namespace: f.Namespace, author: f.Author, key: f.Key,
 		group: clonePtr(f.Group), messages: messages, data: slices.Clone(f.Data)}
-	if m.hash, err = hashCanonical(m.wire()); err != nil {
-		return Manifest{}, fieldCause(ErrInvalidManifest, "", err)
-	}
+	m.hash = SHA256(m.appendCanonical(make([]byte, 0, m.canonicalSize())))
 	return m, nil
 }
 
@@ -97,21 +95,21 @@ func validateManifestMessages(entries []ManifestMessage) ([]ManifestMessage, err
 	}
 	out := make([]ManifestMessage, len(entries))
 	seen := make(map[uuid.UUID]struct{}, len(entries))
+	field := func(i int, name string) string { return fmt.Sprintf("messages[%d].%s", i, name) }
 	for i, e := range entries {
-		field := fmt.Sprintf("messages[%d]", i)
 		if e.ID == uuid.Nil {
-			return nil, fieldErr(ErrInvalidManifest, field+".id", "required")
+			return nil, fieldErr(ErrInvalidManifest, field(i, "id"), "required")
 		}
 		if _, dup := seen[e.ID]; dup {
-			return nil, fieldErr(ErrInvalidManifest, field+".id", "%s appears twice", e.ID)
+			return nil, fieldErr(ErrInvalidManifest, field(i, "id"), "%s appears twice", e.ID)
 		}
 		seen[e.ID] = struct{}{}
 		if len(e.Topics) == 0 {
-			return nil, fieldErr(ErrInvalidManifest, field+".topics", "required")
+			return nil, fieldErr(ErrInvalidManifest, field(i, "topics"), "required")
 		}
 		topics, err := normalizeTopics(e.Topics)
 		if err != nil {
-			return nil, fieldCause(ErrInvalidManifest, field+".topics", err)
+			return nil, fieldCause(ErrInvalidManifest, field(i, "topics"), err)
 		}
 		out[i] = ManifestMessage{ID: e.ID, Hash: e.Hash, Topics: topics}
 	}
@@ -124,12 +122,11 @@ func validateManifestData(refs []DataRef) error {
 	}
 	seen := make(map[uuid.UUID]struct{}, len(refs))
 	for i, r := range refs {
-		field := fmt.Sprintf("data[%d].id", i)
 		if r.ID == uuid.Nil {
-			return fieldErr(ErrInvalidManifest, field, "required")
+			return fieldErr(ErrInvalidManifest, fmt.Sprintf("data[%d].id", i), "required")
 		}
 		if _, dup := seen[r.ID]; dup {
-			return fieldErr(ErrInvalidManifest, field, "%s appears twice", r.ID)
+			return fieldErr(ErrInvalidManifest, fmt.Sprintf("data[%d].id", i), "%s appears twice", r.ID)
 		}
 		seen[r.ID] = struct{}{}
 	}

@@ -51,8 +51,8 @@ func (m *Manifest) UnmarshalJSON(raw []byte) error {
 // UnmarshalManifest parses and re-validates a manifest. Only version 1 is
 // understood; every member must reject what it cannot hash the same way.
 func UnmarshalManifest(raw []byte) (Manifest, error) {
-	var w manifestJSON
-	if err := decodeStrict(ErrInvalidManifest, raw, &w); err != nil {
+	w, err := decodeManifestJSON(raw)
+	if err != nil {
 		return Manifest{}, err
 	}
 	if w.Version == nil || *w.Version != ManifestVersion {
@@ -103,17 +103,86 @@ func (e ManifestMessage) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads {"id","hash","topics"}, all required; NewManifest checks
 // the topics.
 func (e *ManifestMessage) UnmarshalJSON(raw []byte) error {
-	var w manifestMessageJSON
-	if err := decodeStrict(ErrInvalidManifest, raw, &w); err != nil {
-		return err
-	}
-	id, err := parseIDField(ErrInvalidManifest, "messages.id", w.ID)
+	parsed, err := unmarshalManifestMessage(raw, false)
 	if err != nil {
 		return err
 	}
-	if w.Hash == nil {
-		return fieldErr(ErrInvalidManifest, "messages.hash", "required")
-	}
-	*e = ManifestMessage{ID: id, Hash: *w.Hash, Topics: w.Topics}
+	*e = parsed
 	return nil
+}
+
+var (
+	manifestSpec        = specOf[manifestJSON]()
+	manifestMessageSpec = specOf[manifestMessageJSON]()
+)
+
+func decodeManifestJSON(raw []byte) (manifestJSON, error) {
+	var w manifestJSON
+	var o strictObject
+	if err := o.open(ErrInvalidManifest, raw, false, manifestSpec); err != nil {
+		return w, err
+	}
+	for _, m := range o.fields() {
+		switch m.name {
+		case "version":
+			decodeNumberPtr(&o, m, &w.Version)
+		case "id":
+			decodeString(&o, m, &w.ID)
+		case "tx":
+			decodeString(&o, m, &w.Tx)
+		case "namespace":
+			decodeString(&o, m, &w.Namespace)
+		case "author":
+			decodeString(&o, m, &w.Author)
+		case "key":
+			decodeString(&o, m, &w.Key)
+		case "group":
+			decodeHashPtr(&o, m, &w.Group)
+		case "messages":
+			decodeObjectList(&o, m, &w.Messages, parseManifestMessage)
+		case "data":
+			decodeObjectList(&o, m, &w.Data, parseDataRef)
+		}
+		if o.stopped() {
+			break
+		}
+	}
+	return w, o.err()
+}
+
+// parseManifestMessage reads a manifest entry nested in validated text.
+func parseManifestMessage(raw []byte) (ManifestMessage, error) {
+	return unmarshalManifestMessage(raw, true)
+}
+
+func unmarshalManifestMessage(raw []byte, validated bool) (ManifestMessage, error) {
+	var w manifestMessageJSON
+	var o strictObject
+	if err := o.open(ErrInvalidManifest, raw, validated, manifestMessageSpec); err != nil {
+		return ManifestMessage{}, err
+	}
+	for _, m := range o.fields() {
+		switch m.name {
+		case "id":
+			decodeString(&o, m, &w.ID)
+		case "hash":
+			decodeHashPtr(&o, m, &w.Hash)
+		case "topics":
+			decodeStrings(&o, m, &w.Topics)
+		}
+		if o.stopped() {
+			break
+		}
+	}
+	if err := o.err(); err != nil {
+		return ManifestMessage{}, err
+	}
+	id, err := parseIDField(ErrInvalidManifest, "messages.id", w.ID)
+	if err != nil {
+		return ManifestMessage{}, err
+	}
+	if w.Hash == nil {
+		return ManifestMessage{}, fieldErr(ErrInvalidManifest, "messages.hash", "required")
+	}
+	return ManifestMessage{ID: id, Hash: *w.Hash, Topics: w.Topics}, nil
 }

@@ -3,12 +3,17 @@ package protocol
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/google/uuid"
 )
 
 // MaxMessageData bounds the data items of one message.
 const MaxMessageData = 256
+
+// smallList is the length up to which looking for a repeat by scanning the
+// earlier items beats building a map.
+const smallList = 16
 
 // Message is a header plus the (id, hash) list of its data, in order. Its
 // header's datahash always matches that list.
@@ -20,14 +25,20 @@ type Message struct {
 // DataListHash computes a message's datahash:
 // sha256(canonical([{"id": dataID, "hash": dataHash}, ...])) in data order.
 func DataListHash(refs []DataRef) (Hash, error) {
-	if refs == nil {
-		refs = []DataRef{} // "[]", never "null"
+	for _, r := range refs {
+		if r.ID == uuid.Nil {
+			// Unhashable: take the general path for the error it has always
+			// given (DataRef.MarshalJSON's refusal, wrapped).
+			_, err := hashCanonical(refs)
+			return Hash{}, fieldCause(ErrInvalidMessage, "data", err)
+		}
 	}
-	h, err := hashCanonical(refs)
-	if err != nil {
-		return Hash{}, fieldCause(ErrInvalidMessage, "data", err)
+	var buf [hashBufferSize]byte
+	input := buf[:0]
+	if need := 120 * len(refs); need > len(buf) {
+		input = make([]byte, 0, need)
 	}
-	return h, nil
+	return SHA256(appendDataList(input, refs)), nil
 }
 
 // NewMessage pairs a header with its data refs, checking the refs (non-nil,
@@ -70,15 +81,24 @@ func validateRefs(data []DataRef) error {
 	if len(data) > MaxMessageData {
 		return fieldErr(ErrInvalidMessage, "data", "%d items, at most %d allowed", len(data), MaxMessageData)
 	}
-	seen := make(map[uuid.UUID]struct{}, len(data))
+	var seen map[uuid.UUID]struct{} // only for long lists; most messages have one or two items
 	for i, r := range data {
 		if r.ID == uuid.Nil {
 			return fieldErr(ErrInvalidMessage, fmt.Sprintf("data[%d].id", i), "required")
 		}
-		if _, dup := seen[r.ID]; dup {
+		dup := false
+		if len(data) <= smallList {
+			dup = slices.ContainsFunc(data[:i], func(e DataRef) bool { return e.ID == r.ID })
+		} else {
+			if seen == nil {
+				seen = make(map[uuid.UUID]struct{}, len(data))
+			}
+			_, dup = seen[r.ID]
+			seen[r.ID] = struct{}{}
+		}
+		if dup {
 			return fieldErr(ErrInvalidMessage, fmt.Sprintf("data[%d].id", i), "%s appears twice", r.ID)
 		}
-		seen[r.ID] = struct{}{}
 	}
 	return nil
 }
@@ -129,14 +149,17 @@ func (m *Message) UnmarshalJSON(raw []byte) error {
 // Content that contradicts a hash it carries (the message hash, or the
 // datahash against the data refs) is a *VerifyError with the matching reason.
 func UnmarshalMessage(raw []byte) (Message, error) {
-	var w messageJSON
-	if err := decodeStrict(ErrInvalidMessage, raw, &w); err != nil {
+	w, err := decodeMessageJSON(raw)
+	if err != nil {
 		return Message{}, err
 	}
 	if w.Header == nil || w.Data == nil {
 		return Message{}, fieldErr(ErrInvalidMessage, "", "header and data are required")
 	}
-	h, err := UnmarshalMessageHeader(w.Header)
+	// The header is read after the whole message, as when it was a
+	// json.RawMessage handed on to UnmarshalMessageHeader: its errors come
+	// after those of the data list.
+	h, err := unmarshalMessageHeader(w.Header, true)
 	if err != nil {
 		return Message{}, err
 	}
@@ -144,4 +167,28 @@ func UnmarshalMessage(raw []byte) (Message, error) {
 		return Message{}, mismatch(ReasonMessageHashMismatch, "message", h.id, *w.Hash, h.hash)
 	}
 	return NewMessage(h, w.Data)
+}
+
+var messageSpec = specOf[messageJSON]()
+
+func decodeMessageJSON(raw []byte) (messageJSON, error) {
+	var w messageJSON
+	var o strictObject
+	if err := o.open(ErrInvalidMessage, raw, false, messageSpec); err != nil {
+		return w, err
+	}
+	for _, m := range o.fields() {
+		switch m.name {
+		case "header":
+			decodeRaw(m, &w.Header)
+		case "hash":
+			decodeHashPtr(&o, m, &w.Hash)
+		case "data":
+			decodeObjectList(&o, m, &w.Data, parseDataRef)
+		}
+		if o.stopped() {
+			break
+		}
+	}
+	return w, o.err()
 }

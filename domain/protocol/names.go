@@ -2,6 +2,7 @@ package protocol
 
 import (
 	"fmt"
+	"slices"
 	"unicode"
 	"unicode/utf8"
 )
@@ -71,21 +72,23 @@ func normalizeTopics(topics []string) ([]string, error) {
 	if len(topics) > MaxTopics {
 		return nil, fmt.Errorf("%w: %d topics, at most %d allowed", ErrInvalidTopic, len(topics), MaxTopics)
 	}
-	seen := make(map[string]struct{}, len(topics))
-	for _, t := range topics {
+	for i, t := range topics {
 		if err := ValidateTopic(t); err != nil {
 			return nil, err
 		}
-		if _, dup := seen[t]; dup {
+		// At most MaxTopics: comparing with the earlier ones beats a map.
+		if slices.Contains(topics[:i], t) {
 			return nil, fmt.Errorf("%w: %q appears twice", ErrInvalidTopic, t)
 		}
-		seen[t] = struct{}{}
 	}
 	return append([]string(nil), topics...), nil
 }
 
 // validText rejects invalid UTF-8 and control characters (C0, DEL, C1).
 func validText(kind error, s string) error {
+	if isPrintableASCII(s) {
+		return nil // the usual case, settled without decoding runes
+	}
 	if !utf8.ValidString(s) {
 		return fmt.Errorf("%w: %q is not valid UTF-8", kind, truncate(s))
 	}
@@ -95,4 +98,15 @@ func validText(kind error, s string) error {
 		}
 	}
 	return nil
+}
+
+// isPrintableASCII reports whether s is all ASCII without control characters
+// (so valid UTF-8 and free of what validText rejects).
+func isPrintableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return false
+		}
+	}
+	return true
 }

@@ -33,6 +33,9 @@ func NewTimestamp(t time.Time) (Timestamp, error) {
 // spellings of the same instant are refused rather than normalised, so the
 // text that was hashed is the text that is stored.
 func ParseTimestamp(s string) (Timestamp, error) {
+	if t, ok := parseCanonicalTime(s); ok {
+		return NewTimestamp(t)
+	}
 	t, err := time.Parse(TimestampLayout, s)
 	if err != nil {
 		return Timestamp{}, fmt.Errorf("%w: %q is not %s", ErrInvalidTimestamp, truncate(s), TimestampLayout)
@@ -45,6 +48,83 @@ func ParseTimestamp(s string) (Timestamp, error) {
 		return Timestamp{}, fmt.Errorf("%w: %q is not in canonical form %s", ErrInvalidTimestamp, truncate(s), TimestampLayout)
 	}
 	return ts, nil
+}
+
+// parseCanonicalTime reads s when it is TimestampLayout with every field in
+// range, the form every stored time has, without time.Parse's generality.
+// Anything else is left to time.Parse and the checks after it, so errors are
+// reported the one way.
+func parseCanonicalTime(s string) (time.Time, bool) {
+	if len(s) != len(TimestampLayout) {
+		return time.Time{}, false
+	}
+	for i := 0; i < len(s); i++ {
+		if c, l := s[i], TimestampLayout[i]; l >= '0' && l <= '9' {
+			if c < '0' || c > '9' {
+				return time.Time{}, false
+			}
+		} else if c != l {
+			return time.Time{}, false
+		}
+	}
+	year, month, day := digitsAt(s, 0, 4), digitsAt(s, 5, 2), digitsAt(s, 8, 2)
+	hour, minute, sec, nsec := digitsAt(s, 11, 2), digitsAt(s, 14, 2), digitsAt(s, 17, 2), digitsAt(s, 20, 9)
+	if year < 1 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	t := time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC)
+	if t.Day() != day { // 31 April and the like: time.Date normalises, time.Parse refuses
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// digitsAt is the decimal value of s[at:at+n], which holds only digits.
+func digitsAt(s string, at, n int) int {
+	v := 0
+	for _, c := range []byte(s[at : at+n]) {
+		v = v*10 + int(c-'0')
+	}
+	return v
+}
+
+// appendTimestamp writes ts in TimestampLayout, as String does, digit by
+// digit: every header hash writes one, and time's general formatter is a
+// large part of a header's cost.
+func appendTimestamp(dst []byte, ts Timestamp) []byte {
+	t := ts.t.UTC()
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 { // not from NewTimestamp; let time say how it looks
+		return t.AppendFormat(dst, TimestampLayout)
+	}
+	hour, minute, sec := t.Clock()
+	dst = appendDigits(dst, year, 4)
+	dst = append(dst, '-')
+	dst = appendDigits(dst, int(month), 2)
+	dst = append(dst, '-')
+	dst = appendDigits(dst, day, 2)
+	dst = append(dst, 'T')
+	dst = appendDigits(dst, hour, 2)
+	dst = append(dst, ':')
+	dst = appendDigits(dst, minute, 2)
+	dst = append(dst, ':')
+	dst = appendDigits(dst, sec, 2)
+	dst = append(dst, '.')
+	dst = appendDigits(dst, t.Nanosecond(), 9)
+	return append(dst, 'Z')
+}
+
+// appendDigits writes the non-negative v as exactly n decimal digits.
+func appendDigits(dst []byte, v, n int) []byte {
+	start := len(dst)
+	for range n {
+		dst = append(dst, '0')
+	}
+	for i := len(dst) - 1; i >= start; i-- {
+		dst[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return dst
 }
 
 // FormatTimestamp writes t in TimestampLayout after converting it to UTC.
