@@ -34,7 +34,7 @@ type Aggregator struct {
 	unplaced map[protocol.Hash][]*pin
 
 	batches    map[uuid.UUID][]*received
-	byGroup    map[protocol.Hash][]*received // private batches by group, in arrival order
+	byGroup    map[protocol.Hash][]*received // private batches of unknown groups, in arrival order
 	dataByID   map[uuid.UUID][]protocol.Data
 	dataWaiter map[uuid.UUID][]*pinLog
 	blobs      map[protocol.Hash]bool
@@ -47,6 +47,9 @@ type Aggregator struct {
 	// signer, in chain order.
 	pendingDefs map[protocol.SigningKey][]*pin
 	topicCtx    map[string]protocol.Hash
+	// source gives back batches compaction released (nil: never release).
+	source   ContentSource
+	released map[uuid.UUID]bool
 
 	work []*pin
 	out  []catalogue.Payload
@@ -82,6 +85,7 @@ func New(cfg Config) (*Aggregator, error) {
 		confirmed:   newConfirmedIDs(),
 		pendingDefs: map[protocol.SigningKey][]*pin{},
 		topicCtx:    map[string]protocol.Hash{},
+		released:    map[uuid.UUID]bool{},
 	}, nil
 }
 

@@ -1,6 +1,13 @@
 package aggregator
 
-import "slices"
+import (
+	"fmt"
+	"slices"
+
+	"github.com/google/uuid"
+
+	"github.com/ledgermirror/ledgermirror/domain/catalogue"
+)
 
 // compactEvery is how many inputs pass between compactions: often enough to
 // bound memory, rarely enough that the scan costs nothing per input.
@@ -73,9 +80,46 @@ func (a *Aggregator) release(l *pinLog) {
 		return
 	}
 	delete(a.byBatch, id)
-	delete(a.batches, id)
 	for _, p := range l.pins {
 		p.unit = nil
 	}
 	l.batch, l.units = nil, nil
+	if a.source != nil {
+		// The batch may be pinned again (a re-pin after a rejection): the
+		// source gives it back then, so decisions do not depend on the window.
+		delete(a.batches, id)
+		a.released[id] = true
+	}
+}
+
+// ContentSource gives back received batches whose content the aggregator
+// let go of to bound its memory. The Runner reads them from the event store.
+type ContentSource interface {
+	// ReceivedBatches returns every BatchReceived recorded for id, in the
+	// order they were applied. An error fails the Apply that needed them.
+	ReceivedBatches(id uuid.UUID) ([]catalogue.BatchReceived, error)
+}
+
+// UseContentSource lets compaction release the content of settled batches,
+// fetching it from src if a batch is pinned again. Without a source, batch
+// content stays in memory for good.
+func (a *Aggregator) UseContentSource(src ContentSource) { a.source = src }
+
+// restore brings back the content of a released batch before a new log
+// that pins it is admitted. It changes nothing if fetching fails.
+func (a *Aggregator) restore(id uuid.UUID) error {
+	if !a.released[id] {
+		return nil
+	}
+	copies, err := a.source.ReceivedBatches(id)
+	if err != nil {
+		return fmt.Errorf("batch %s was released and cannot be read back: %w", id, err)
+	}
+	delete(a.released, id)
+	for _, b := range copies {
+		if b.Namespace == a.cfg.Namespace && b.BatchID == id && b.Validate() == nil {
+			a.batches[id] = append(a.batches[id], parseReceived(b))
+		}
+	}
+	return nil
 }

@@ -17,9 +17,10 @@ func (a *Aggregator) receiveBatch(v catalogue.BatchReceived) error {
 	r := parseReceived(v)
 	a.batches[v.BatchID] = append(a.batches[v.BatchID], r)
 	if g, ok := r.group(); ok {
-		a.byGroup[g] = append(a.byGroup[g], r)
 		if gs := a.groups[g]; gs != nil {
 			a.discoverFor(r, gs)
+		} else {
+			a.byGroup[g] = append(a.byGroup[g], r)
 		}
 	}
 	for _, l := range a.byBatch[v.BatchID] {
@@ -114,11 +115,16 @@ func (a *Aggregator) learnGroup(v catalogue.GroupKnown) error {
 			}
 		}
 	}
+	delete(a.byGroup, h)
 	return nil
 }
 
+// wake re-examines logs that waited for an item that just arrived. Their
+// registration is spent, so whatever they still miss (the copy that came
+// may not be the listed one) is registered afresh.
 func (a *Aggregator) wake(logs []*pinLog) {
 	for _, l := range logs {
+		l.missing = ""
 		if !l.removed {
 			a.enqueueLog(l)
 		}
@@ -194,10 +200,6 @@ func (a *Aggregator) complete(l *pinLog) (bool, string) {
 		a.settle(l, catalogue.RejectReason(protocol.RejectionReason(r.err)), r.err.Error())
 		return true, ""
 	}
-	if private != l.private {
-		a.settle(l, catalogue.RejectManifestMismatch, "the log's payload reference does not match the batch's kind")
-		return true, ""
-	}
 	missing := ""
 	data, _ := orderedData(r.manifest, r.list, func(ref protocol.DataRef) (protocol.Data, bool) {
 		d, ok := a.dataItem(r, ref)
@@ -226,6 +228,10 @@ func (a *Aggregator) complete(l *pinLog) (bool, string) {
 	}
 	if len(l.units) == 1 && l.units[0].message == nil {
 		a.settle(l, catalogue.RejectManifestMismatch, "the batch's pin count differs from the log's")
+		return true, ""
+	}
+	if private != l.private {
+		a.settle(l, catalogue.RejectManifestMismatch, "the log's payload reference does not match the batch's kind")
 		return true, ""
 	}
 	a.settle(l, "", "")

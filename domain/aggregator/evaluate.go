@@ -121,28 +121,20 @@ func (a *Aggregator) usesDatatype(u *unit) bool {
 }
 
 // releaseWaiters re-examines the units the definitions context held back
-// once it moved on.
+// once it moved on. Each is looked at again, not just those before its new
+// first pin: a unit held by one definition may wait for none now that an
+// earlier one registered its author. Those still held register again.
 func (a *Aggregator) releaseWaiters() {
-	var first *pin
-	if c := a.contexts[a.cdef]; c != nil {
-		first = c.first()
-	}
-	kept := a.waiters[:0]
-	for _, u := range a.waiters {
-		switch {
-		case u.decided || u.log.removed:
-			u.waiting = false
-		case first == nil || !first.pos.before(u.pos):
-			u.waiting = false
+	waiters := a.waiters
+	a.waiters = nil
+	for _, u := range waiters {
+		u.waiting = false
+		if !u.decided && !u.log.removed {
 			for _, p := range u.pins {
 				a.enqueue(p)
 			}
-		default:
-			kept = append(kept, u)
 		}
 	}
-	clear(a.waiters[len(kept):])
-	a.waiters = kept
 }
 
 // park records p's reason, emitting PinParked only when it changes.

@@ -19,6 +19,9 @@ func (a *Aggregator) observe(v catalogue.PinObserved) error {
 	if a.observed && !a.last.before(pos) || pos.block <= a.compacted && a.compacted > 0 {
 		return ignored("pin observed at %s, not after the last log at block %d", v.Location, a.last.block)
 	}
+	if err := a.restore(v.BatchID); err != nil {
+		return err
+	}
 	a.observed, a.last = true, pos
 	l := &pinLog{obs: v, pos: pos, private: v.PayloadRef == "", key: chainKey(v.Location)}
 	pins := make([]pin, len(v.Contexts))

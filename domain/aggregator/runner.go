@@ -1,6 +1,7 @@
 package aggregator
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/ledgermirror/ledgermirror/domain/canonicaljson"
 	"github.com/ledgermirror/ledgermirror/domain/catalogue"
 	"github.com/ledgermirror/ledgermirror/domain/event"
 )
@@ -104,6 +106,7 @@ type pass struct {
 }
 
 func (r *Runner) run(ctx context.Context) error {
+	r.agg.UseContentSource(storeContent{ctx: ctx, store: r.store, cat: r.cat})
 	head, err := r.store.Head(ctx)
 	if err != nil {
 		return err
@@ -149,7 +152,7 @@ func (r *Runner) handle(ctx context.Context, p *pass, ev event.Event) error {
 		r.revision = max(r.revision, ev.Revision)
 		r.mu.Unlock()
 		if !p.live {
-			if len(p.pending) == 0 || p.pending[0].ID != ev.ID {
+			if len(p.pending) == 0 || !sameDecision(ev, p.pending[0]) {
 				return fmt.Errorf("%w: recorded decision %s (%s, position %d) is not the next one replayed", ErrDiverged, ev.ID, ev.Type, ev.Position)
 			}
 			p.pending = p.pending[1:]
@@ -264,4 +267,46 @@ func (r *Runner) Digests() (Digests, error) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	return r.agg.Digests()
+}
+
+// storeContent reads released batches back from the event store.
+type storeContent struct {
+	ctx   context.Context
+	store event.Store
+	cat   *catalogue.Catalogue
+}
+
+// ReceivedBatches implements ContentSource.
+func (s storeContent) ReceivedBatches(id uuid.UUID) ([]catalogue.BatchReceived, error) {
+	evs, err := s.store.ReadStream(s.ctx, catalogue.BatchStream(id), 0, 0)
+	if err != nil {
+		return nil, err
+	}
+	var out []catalogue.BatchReceived
+	for _, ev := range evs {
+		if ev.Type != "BatchReceived" {
+			continue
+		}
+		p, err := s.cat.Decode(ev)
+		if err != nil {
+			continue // it was ignored when first applied too
+		}
+		out = append(out, p.(catalogue.BatchReceived))
+	}
+	return out, nil
+}
+
+// sameDecision reports whether a recorded decision is the replayed one: same
+// id (so the same input and index), type, version and data. Data is compared
+// canonically, since a store may hand JSON back reformatted.
+func sameDecision(recorded event.Event, replayed event.Proposed) bool {
+	if recorded.ID != replayed.ID || recorded.Type != replayed.Type || recorded.Version != replayed.Version {
+		return false
+	}
+	a, err := canonicaljson.Canonicalize(recorded.Data)
+	if err != nil {
+		return false
+	}
+	b, err := canonicaljson.Canonicalize(replayed.Data)
+	return err == nil && bytes.Equal(a, b)
 }

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/ledgermirror/ledgermirror/domain/aggregator"
 	"github.com/ledgermirror/ledgermirror/domain/catalogue"
 )
@@ -182,7 +184,22 @@ func (b bench) buildRange(ctx context.Context, first, last int, newBatch func(se
 }
 
 func newAggregator() (*aggregator.Aggregator, error) {
-	return aggregator.New(aggregator.Config{Namespace: namespace})
+	a, err := aggregator.New(aggregator.Config{Namespace: namespace})
+	if err != nil {
+		return nil, err
+	}
+	// Let compaction release settled batches, as the Runner does, so memory
+	// stays what a running node's would be.
+	a.UseContentSource(noRepins{})
+	return a, nil
+}
+
+// noRepins is the content source of a workload that never pins a batch
+// twice: being asked is a bug in the workload.
+type noRepins struct{}
+
+func (noRepins) ReceivedBatches(id uuid.UUID) ([]catalogue.BatchReceived, error) {
+	return nil, fmt.Errorf("the benchmark pinned batch %s twice", id)
 }
 
 // tally counts the decisions of a run and the time spent applying chain

@@ -1,0 +1,16 @@
+package aggregator
+
+// CompactEvery is how many inputs pass between compactions.
+const CompactEvery = compactEvery
+
+// Retained reports how many received batch copies the aggregator still
+// references, through a.batches and through a.byGroup.
+func Retained(a *Aggregator) (batches, byGroup int) {
+	for _, list := range a.batches {
+		batches += len(list)
+	}
+	for _, list := range a.byGroup {
+		byGroup += len(list)
+	}
+	return batches, byGroup
+}
