@@ -47,6 +47,7 @@ type Aggregator struct {
 	// signer, in chain order.
 	pendingDefs map[protocol.SigningKey][]*pin
 	topicCtx    map[string]protocol.Hash
+	lastKey     string
 	// source gives back batches compaction released (nil: never release).
 	source   ContentSource
 	released map[uuid.UUID]bool

@@ -70,9 +70,12 @@ func settled(l *pinLog) bool {
 
 // release drops what only a rewind would need from a settled log.
 func (a *Aggregator) release(l *pinLog) {
-	if l.batch == nil {
-		// Unplaced private pins: their batch may still come and must find them.
-		return
+	for _, p := range l.pins {
+		if !p.decided {
+			// Unplaced private pins: their batch may still come and must
+			// find the log.
+			return
+		}
 	}
 	id := l.obs.BatchID
 	a.byBatch[id] = slices.DeleteFunc(a.byBatch[id], func(x *pinLog) bool { return x == l })
@@ -84,7 +87,7 @@ func (a *Aggregator) release(l *pinLog) {
 		p.unit = nil
 	}
 	l.batch, l.units = nil, nil
-	if a.source != nil {
+	if a.source != nil && len(a.batches[id]) > 0 {
 		// The batch may be pinned again (a re-pin after a rejection): the
 		// source gives it back then, so decisions do not depend on the window.
 		delete(a.batches, id)
@@ -95,8 +98,9 @@ func (a *Aggregator) release(l *pinLog) {
 // ContentSource gives back received batches whose content the aggregator
 // let go of to bound its memory. The Runner reads them from the event store.
 type ContentSource interface {
-	// ReceivedBatches returns every BatchReceived recorded for id, in the
-	// order they were applied. An error fails the Apply that needed them.
+	// ReceivedBatches returns every BatchReceived for id that was applied
+	// before the input being applied now, in the order they were applied.
+	// An error fails the Apply that needed them.
 	ReceivedBatches(id uuid.UUID) ([]catalogue.BatchReceived, error)
 }
 
@@ -122,4 +126,36 @@ func (a *Aggregator) restore(id uuid.UUID) error {
 		}
 	}
 	return nil
+}
+
+// releaseDecided lets go of a batch's content once every log that pins it
+// is decided: a decided unit needs only its ids and pins, even to be
+// revoked, and the content comes back from the source if a reorg re-admits
+// the log or the batch is pinned again. Keeping content only while it can
+// still be judged is what keeps a busy node's heap small.
+func (a *Aggregator) releaseDecided(l *pinLog) {
+	id := l.obs.BatchID
+	logs := a.byBatch[id]
+	for _, x := range logs {
+		if !x.removed && (x.units == nil || !allDecided(x.units)) {
+			return
+		}
+	}
+	for _, x := range logs {
+		for _, u := range x.units {
+			u.message = nil
+		}
+		x.batch = nil
+	}
+	delete(a.batches, id)
+	a.released[id] = true
+}
+
+func allDecided(units []*unit) bool {
+	for _, u := range units {
+		if !u.decided {
+			return false
+		}
+	}
+	return true
 }

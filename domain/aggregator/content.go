@@ -14,6 +14,11 @@ func (a *Aggregator) receiveBatch(v catalogue.BatchReceived) error {
 	if err := v.Validate(); err != nil {
 		return ignored("batch received: %v", err)
 	}
+	// The copies released earlier come back first, so copies stay in
+	// arrival order whatever was released.
+	if err := a.restore(v.BatchID); err != nil {
+		return err
+	}
 	r := parseReceived(v)
 	a.batches[v.BatchID] = append(a.batches[v.BatchID], r)
 	if g, ok := r.group(); ok {

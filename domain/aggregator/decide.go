@@ -58,6 +58,9 @@ func (a *Aggregator) decide(u *unit) {
 	if definitionsMoved {
 		a.releaseWaiters()
 	}
+	if a.source != nil {
+		a.releaseDecided(l)
+	}
 }
 
 func (a *Aggregator) confirm(u *unit, def *definition.Definition) {

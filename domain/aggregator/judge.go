@@ -84,7 +84,9 @@ func (a *Aggregator) judgePins(u *unit, msg protocol.Message, group protocol.Has
 	for i, p := range u.pins {
 		topic := topics[i]
 		if !private {
-			if p.value != a.broadcastContext(topic) {
+			// A context that confirmed a message knows its topic, which
+			// saves hashing it; otherwise hash.
+			if p.ctx.topic != topic && p.value != a.broadcastContext(topic) {
 				return reject(catalogue.RejectManifestMismatch, "pin %s is not the context of topic %q", p.ref(), topic), true
 			}
 			continue

@@ -5,7 +5,15 @@ import (
 	"github.com/ledgermirror/ledgermirror/domain/protocol"
 )
 
-func chainKey(l catalogue.ChainLocation) string { return l.Chain + "/" + l.Contract }
+// chainKey names the chain and contract a log is on, for counting its
+// confirmations. Consecutive logs share it, so the last one is reused.
+func (a *Aggregator) chainKey(l catalogue.ChainLocation) string {
+	if n := len(l.Chain); len(a.lastKey) == n+1+len(l.Contract) && a.lastKey[:n] == l.Chain && a.lastKey[n+1:] == l.Contract {
+		return a.lastKey
+	}
+	a.lastKey = l.Chain + "/" + l.Contract
+	return a.lastKey
+}
 
 // observe takes a new log, which must come after every log seen.
 func (a *Aggregator) observe(v catalogue.PinObserved) error {
@@ -23,7 +31,7 @@ func (a *Aggregator) observe(v catalogue.PinObserved) error {
 		return err
 	}
 	a.observed, a.last = true, pos
-	l := &pinLog{obs: v, pos: pos, private: v.PayloadRef == "", key: chainKey(v.Location)}
+	l := &pinLog{obs: v, pos: pos, private: v.PayloadRef == "", key: a.chainKey(v.Location)}
 	pins := make([]pin, len(v.Contexts))
 	l.pins = make([]*pin, len(v.Contexts))
 	for i, value := range v.Contexts {
@@ -165,7 +173,7 @@ func (a *Aggregator) raiseHead(key string, block uint64) {
 // checkpoint moves the chain head, which may give waiting logs their
 // confirmations.
 func (a *Aggregator) checkpoint(v catalogue.ChainCheckpoint) {
-	a.raiseHead(v.Chain+"/"+v.Contract, v.BlockNumber)
+	a.raiseHead(a.chainKey(catalogue.ChainLocation{Chain: v.Chain, Contract: v.Contract}), v.BlockNumber)
 }
 
 // countLogs counts the waiting logs that now have their confirmations. They

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ledgermirror/ledgermirror/domain/aggregator"
@@ -54,8 +55,26 @@ func newAggregator(t *testing.T, cfg aggregator.Config) *aggregator.Aggregator {
 // Inputs the aggregator ignores (ErrInputIgnored) are counted, not fatal.
 func feed(t *testing.T, cfg aggregator.Config, inputs []catalogue.Payload, crashes []int) (outputs []catalogue.Payload, ignored int) {
 	t.Helper()
-	agg := newAggregator(t, cfg)
+	// The aggregator gets a content source, as under the Runner, so decided
+	// batches are released and read back when a reorg or a re-pin needs them.
+	current := 0
+	src := sourceFunc(func(id uuid.UUID) ([]catalogue.BatchReceived, error) {
+		var out []catalogue.BatchReceived
+		for _, in := range inputs[:current] {
+			if b, ok := in.(catalogue.BatchReceived); ok && b.BatchID == id {
+				out = append(out, b)
+			}
+		}
+		return out, nil
+	})
+	newAgg := func() *aggregator.Aggregator {
+		a := newAggregator(t, cfg)
+		a.UseContentSource(src)
+		return a
+	}
+	agg := newAgg()
 	apply := func(i int) []catalogue.Payload {
+		current = i
 		out, err := agg.Apply(inputs[i])
 		if errors.Is(err, aggregator.ErrInputIgnored) {
 			ignored++
@@ -67,7 +86,7 @@ func feed(t *testing.T, cfg aggregator.Config, inputs []catalogue.Payload, crash
 	for i := range inputs {
 		if len(crashes) > 0 && crashes[0] == i {
 			crashes = crashes[1:]
-			agg = newAggregator(t, cfg)
+			agg = newAgg()
 			for j := range i {
 				apply(j)
 			}
@@ -183,3 +202,8 @@ func TestAggregatorIsDeterministicInExtremeOrders(t *testing.T) {
 		}
 	}
 }
+
+// sourceFunc adapts a function to aggregator.ContentSource.
+type sourceFunc func(id uuid.UUID) ([]catalogue.BatchReceived, error)
+
+func (f sourceFunc) ReceivedBatches(id uuid.UUID) ([]catalogue.BatchReceived, error) { return f(id) }

@@ -29,6 +29,11 @@ func (a *Aggregator) remove(v catalogue.PinRemoved) error {
 	if l.obs.Location.BlockHash != v.Location.BlockHash || l.obs.Location.TxHash != v.Location.TxHash {
 		return ignored("pin removed: the log at %s is in block %s tx %s", v.Location, l.obs.Location.BlockHash, l.obs.Location.TxHash)
 	}
+	for _, t := range a.logs[i:] {
+		if err := a.restore(t.obs.BatchID); err != nil {
+			return err
+		}
+	}
 	a.rewind(a.logs[i:])
 	l.removed = true
 	for _, p := range l.pins {
@@ -97,7 +102,7 @@ func (a *Aggregator) revoke(u *unit) {
 	u.decided = false
 	l := u.log
 	if u.outcome == catalogue.DecisionConfirmed {
-		a.confirmed.remove(u.message.ID(), u.pos)
+		a.confirmed.remove(u.ids[0].id, u.pos)
 	}
 	for _, id := range u.ids {
 		a.emit(catalogue.DecisionRevoked{Namespace: a.cfg.Namespace, MessageID: id.id, BatchID: l.obs.BatchID,

@@ -61,6 +61,7 @@ type Runner struct {
 	mu       sync.RWMutex
 	agg      *Aggregator
 	applied  event.Position
+	applying event.Position // the input Apply is running for
 	revision event.Revision
 }
 
@@ -106,7 +107,7 @@ type pass struct {
 }
 
 func (r *Runner) run(ctx context.Context) error {
-	r.agg.UseContentSource(storeContent{ctx: ctx, store: r.store, cat: r.cat})
+	r.agg.UseContentSource(storeContent{ctx: ctx, store: r.store, cat: r.cat, applying: &r.applying})
 	head, err := r.store.Head(ctx)
 	if err != nil {
 		return err
@@ -188,6 +189,7 @@ func (r *Runner) apply(ev event.Event) ([]catalogue.Payload, error) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.applying = ev.Position
 	out, err := r.agg.Apply(payload)
 	if err == nil || errors.Is(err, ErrInputIgnored) {
 		r.applied = ev.Position
@@ -269,11 +271,13 @@ func (r *Runner) Digests() (Digests, error) {
 	return r.agg.Digests()
 }
 
-// storeContent reads released batches back from the event store.
+// storeContent reads released batches back from the event store: those
+// before the input being applied, which is what the aggregator had seen.
 type storeContent struct {
-	ctx   context.Context
-	store event.Store
-	cat   *catalogue.Catalogue
+	ctx      context.Context
+	store    event.Store
+	cat      *catalogue.Catalogue
+	applying *event.Position
 }
 
 // ReceivedBatches implements ContentSource.
@@ -284,7 +288,7 @@ func (s storeContent) ReceivedBatches(id uuid.UUID) ([]catalogue.BatchReceived, 
 	}
 	var out []catalogue.BatchReceived
 	for _, ev := range evs {
-		if ev.Type != "BatchReceived" {
+		if ev.Type != "BatchReceived" || ev.Position >= *s.applying {
 			continue
 		}
 		p, err := s.cat.Decode(ev)

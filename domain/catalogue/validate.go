@@ -1,6 +1,7 @@
 package catalogue
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -77,9 +78,11 @@ func requireKey(field string, k protocol.SigningKey) error {
 	return nil
 }
 
+// requireObject checks that raw is one JSON object. It scans rather than
+// decodes: every part of every received batch goes through it.
 func requireObject(field string, raw json.RawMessage) error {
-	var obj map[string]json.RawMessage
-	if len(raw) == 0 || json.Unmarshal(raw, &obj) != nil || obj == nil {
+	trimmed := bytes.TrimLeft(raw, " \t\r\n")
+	if len(trimmed) == 0 || trimmed[0] != '{' || !json.Valid(raw) {
 		return invalid(field, "must be a JSON object")
 	}
 	return nil
