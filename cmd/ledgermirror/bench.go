@@ -5,9 +5,10 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/ledgermirror/ledgermirror/test/bench/figure"
+
 	"github.com/spf13/cobra"
 
-	"github.com/ledgermirror/ledgermirror/test/bench/aggbench"
 	"github.com/ledgermirror/ledgermirror/test/bench/storebench"
 )
 
@@ -45,7 +46,7 @@ func newBenchStoreCommand(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return printResults(a, asJSON, figures(results))
+			return printResults(a, asJSON, results)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per figure")
@@ -56,22 +57,7 @@ func newBenchStoreCommand(a *app) *cobra.Command {
 	return cmd
 }
 
-// figure is one printed figure; every suite's Result has its shape.
-type figure struct {
-	Name  string  `json:"name"`
-	Value float64 `json:"value"`
-	Unit  string  `json:"unit"`
-}
-
-func figures[R storebench.Result | aggbench.Result](results []R) []figure {
-	out := make([]figure, len(results))
-	for i, r := range results {
-		out[i] = figure(r)
-	}
-	return out
-}
-
-func printResults(a *app, asJSON bool, results []figure) error {
+func printResults(a *app, asJSON bool, results []figure.Figure) error {
 	enc := json.NewEncoder(a.stdout)
 	for _, r := range results {
 		var err error

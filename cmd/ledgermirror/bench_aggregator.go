@@ -49,7 +49,7 @@ func newBenchAggregatorCommand(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return printResults(a, asJSON, figures(results))
+			return printResults(a, asJSON, results)
 		},
 	}
 	f := cmd.Flags()

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ledgermirror/ledgermirror/test/bench/figure"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -83,18 +85,7 @@ func TestConsoleLogFormat(t *testing.T) {
 func TestBenchStoreSmallRun(t *testing.T) {
 	code, out, errOut := runCLI(t, nil, "bench", "store", "--events", "500", "--json", "--dir", t.TempDir())
 	require.Equal(t, exitOK, code, errOut)
-	names := map[string]float64{}
-	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		var r struct {
-			Name  string  `json:"name"`
-			Value float64 `json:"value"`
-			Unit  string  `json:"unit"`
-		}
-		require.NoError(t, json.Unmarshal([]byte(line), &r), line)
-		names[r.Name] = r.Value
-		assert.Positive(t, r.Value, r.Name)
-		assert.NotEmpty(t, r.Unit)
-	}
+	names := parseFigures(t, out)
 	for _, n := range []string{"store.append.single", "store.append.batched", "store.readall",
 		"store.subscribe.catchup", "store.raw_insert.batched", "store.append.ratio"} {
 		assert.Contains(t, names, n)
@@ -110,18 +101,7 @@ func TestBenchAggregatorSmallRun(t *testing.T) {
 	code, out, errOut := runCLI(t, nil, "bench", "aggregator", "--pins", "500", "--contexts", "20",
 		"--unpark-pins", "50", "--unpark-runs", "1", "--json")
 	require.Equal(t, exitOK, code, errOut)
-	names := map[string]float64{}
-	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		var r struct {
-			Name  string  `json:"name"`
-			Value float64 `json:"value"`
-			Unit  string  `json:"unit"`
-		}
-		require.NoError(t, json.Unmarshal([]byte(line), &r), line)
-		names[r.Name] = r.Value
-		assert.Positive(t, r.Value, r.Name)
-		assert.NotEmpty(t, r.Unit)
-	}
+	names := parseFigures(t, out)
 	for _, n := range []string{"aggregator.pins", "aggregator.pins.alloc_bytes_per_pin", "aggregator.unpark",
 		"aggregator.unpark.100", "aggregator.unpark.ratio"} {
 		assert.Contains(t, names, n)
@@ -132,4 +112,19 @@ func TestBenchAggregatorSmallRun(t *testing.T) {
 		"--unpark-pins", "20", "--unpark-runs", "1")
 	require.Equal(t, exitOK, code)
 	assert.Regexp(t, `(?m)^BENCH aggregator\.pins=[0-9.e+]+ pins/s$`, out)
+}
+
+// parseFigures reads `bench --json` output: one figure per line, each with
+// a positive value and a unit.
+func parseFigures(t *testing.T, out string) map[string]float64 {
+	t.Helper()
+	names := map[string]float64{}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var f figure.Figure
+		require.NoError(t, json.Unmarshal([]byte(line), &f), line)
+		names[f.Name] = f.Value
+		assert.Positive(t, f.Value, f.Name)
+		assert.NotEmpty(t, f.Unit)
+	}
+	return names
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/ledgermirror/ledgermirror/test/bench/figure"
+
 	"github.com/ledgermirror/ledgermirror/domain/protocol"
 )
 
@@ -83,11 +85,7 @@ func (o Options) validate() error {
 }
 
 // Result is one figure.
-type Result struct {
-	Name  string  `json:"name"`
-	Value float64 `json:"value"`
-	Unit  string  `json:"unit"`
-}
+type Result = figure.Figure
 
 // Result names, in the order Run returns them. The doubled unpark figure is
 // named after its size: NameUnpark + ".20000" with the default UnparkPins.

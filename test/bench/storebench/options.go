@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/ledgermirror/ledgermirror/test/bench/figure"
+
 	"github.com/ledgermirror/ledgermirror/adapters/eventstore/sqlite"
 )
 
@@ -72,11 +74,7 @@ func (o Options) validate() error {
 }
 
 // Result is one figure.
-type Result struct {
-	Name  string  `json:"name"`
-	Value float64 `json:"value"`
-	Unit  string  `json:"unit"`
-}
+type Result = figure.Figure
 
 // Result names, in the order Run returns them.
 const (
