@@ -151,8 +151,10 @@ func (a *Aggregator) pickBatch(l *pinLog) *received {
 	return nil
 }
 
-// bind gives a log its batch and splits it into units: one per message when
-// the batch parses and its pin count is the log's, else one for the log.
+// bind gives a log its batch and splits it into units: one per manifest
+// message when the manifest parses and its pin count is the log's (even if
+// a message or data item does not parse: the batch is then rejected, message
+// by message, each in its turn on its contexts), else one for the log.
 func (a *Aggregator) bind(l *pinLog, r *received) {
 	for _, p := range l.pins {
 		p.unit = nil
@@ -163,7 +165,8 @@ func (a *Aggregator) bind(l *pinLog, r *received) {
 	for _, e := range entries {
 		pins += len(e.Topics)
 	}
-	if r.err != nil || len(r.messages) != len(entries) || pins != len(l.pins) {
+	l.whole = r.manifest.ID() == uuid.Nil || pins != len(l.pins)
+	if l.whole {
 		u := &unit{log: l, pins: l.pins, pos: l.pos, ids: r.ids}
 		for _, p := range l.pins {
 			p.unit = u
@@ -171,13 +174,18 @@ func (a *Aggregator) bind(l *pinLog, r *received) {
 		l.units = []*unit{u}
 		return
 	}
+	// Messages that did not all parse are never judged (the batch's
+	// verdict rejects them), so they are not paired with the manifest.
+	parsed := r.err == nil && len(r.messages) == len(entries)
 	k := 0
 	units := make([]unit, len(entries))
 	l.units = make([]*unit, len(entries))
 	for i, e := range entries {
 		u := &units[i]
-		*u = unit{log: l, pos: l.pins[k].pos, message: &r.messages[i], ids: r.ids[i : i+1 : i+1],
-			pins: l.pins[k : k+len(e.Topics) : k+len(e.Topics)]}
+		*u = unit{log: l, pos: l.pins[k].pos, ids: r.ids[i : i+1 : i+1], pins: l.pins[k : k+len(e.Topics) : k+len(e.Topics)]}
+		if parsed {
+			u.message = &r.messages[i]
+		}
 		for range e.Topics {
 			l.pins[k].unit = u
 			k++
@@ -231,7 +239,7 @@ func (a *Aggregator) complete(l *pinLog) (bool, string) {
 		a.settle(l, catalogue.RejectReason(protocol.RejectionReason(err)), err.Error())
 		return true, ""
 	}
-	if len(l.units) == 1 && l.units[0].message == nil {
+	if l.whole {
 		a.settle(l, catalogue.RejectManifestMismatch, "the batch's pin count differs from the log's")
 		return true, ""
 	}

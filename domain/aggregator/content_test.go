@@ -2,6 +2,7 @@ package aggregator_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -62,4 +63,28 @@ func TestBatchHashCheckedBeforeLogKind(t *testing.T) {
 	rej := only[catalogue.MessageRejected](out)
 	require.Len(t, rej, 1, "%v", out)
 	assert.Equal(t, catalogue.RejectBatchHashMismatch, rej[0].Reason, "detail: %s", rej[0].Detail)
+}
+
+// A batch with a tampered data item is rejected message by message, each
+// when its own pins come up: a message whose context is free is rejected at
+// once even though another message of the batch waits on a blocked context.
+func TestTamperedBatchIsRejectedMessageByMessage(t *testing.T) {
+	n := newNet(t, aggregator.Config{})
+	o := newOrg(t, "org1", 1)
+	n.register(o)
+	blocker := n.broadcast(o, "b")
+	m1, d1 := n.message(o, protocol.MessageTypeBroadcast, nil, `{"n":1}`, "a")
+	m2, d2 := n.message(o, protocol.MessageTypeBroadcast, nil, `{"n":2}`, "b")
+	bad := n.batch([]protocol.Message{m1, m2}, []protocol.Data{d1, d2})
+	bad.received.Data[0] = json.RawMessage(strings.Replace(string(bad.received.Data[0]), `"n":1`, `"n":9`, 1))
+	out := n.apply(n.pin(blocker, o.key), bad.received, n.pin(bad, o.key))
+	rej := only[catalogue.MessageRejected](out)
+	require.Len(t, rej, 1, "%v", out)
+	assert.Equal(t, m1.ID(), rej[0].MessageID)
+	assert.Equal(t, catalogue.RejectDataHashMismatch, rej[0].Reason)
+	out = n.apply(blocker.received)
+	require.Len(t, only[catalogue.MessageConfirmed](out), 1)
+	rej = only[catalogue.MessageRejected](out)
+	require.Len(t, rej, 1)
+	assert.Equal(t, m2.ID(), rej[0].MessageID)
 }

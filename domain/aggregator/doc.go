@@ -105,6 +105,17 @@
 // kept for Config.ReorgWindow blocks behind the chain head; a removal older
 // than that returns ErrReorgTooDeep and the runner rebuilds from the log.
 //
+// # Memory
+//
+// With a ContentSource (the Runner gives one that reads the event store), a
+// batch's parsed content is let go of as soon as every log pinning it is
+// decided, and read back if a reorg re-admits such a log or the batch is
+// pinned again; logs, pins and digest history are dropped once they are
+// more than ReorgWindow blocks old. What stays for good is small: the ids of
+// confirmed messages (for the duplicate check, behind a Bloom filter), the
+// registry, and private pins nobody here can place yet. Without a source
+// (tests), content is kept.
+//
 // # Determinism
 //
 // The decisions are a function of the chain's pin order and the content held,

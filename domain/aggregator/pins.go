@@ -53,8 +53,11 @@ type pinLog struct {
 	// complete is set once everything the batch lists is here and it was
 	// verified; verdict is then the batch-wide rejection ("" when none).
 	complete bool
-	verdict  catalogue.RejectReason
-	detail   string
+	// whole is set when the batch could not be split into messages (its
+	// manifest does not parse, or its pin count is not the log's).
+	whole   bool
+	verdict catalogue.RejectReason
+	detail  string
 	// missing is the data or blob the log last registered to wait for.
 	missing string
 }
