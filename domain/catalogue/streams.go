@@ -43,3 +43,8 @@ func BlobStream(hash protocol.Hash) string { return "blob-" + hash.String() }
 // atomically and a second aggregator for the namespace fails on the expected
 // revision instead of deciding twice.
 func AggregatorStream(namespace string) string { return "aggregator-" + namespace }
+
+// ChainStream holds what a namespace's chain follower saw: PinObserved,
+// PinRemoved and ChainCheckpoint, appended together per block range so a
+// restart resumes exactly after the last range.
+func ChainStream(namespace, chain string) string { return "chain-" + namespace + "-" + chain }
