@@ -61,3 +61,59 @@ type Chain interface {
 type Heads interface {
 	SubscribeHeads(ctx context.Context) (<-chan Header, error)
 }
+
+// PinRequest is one batch pin to put on chain (PROTOCOL.md, On-chain event).
+type PinRequest struct {
+	Namespace  string
+	TxID       uuid.UUID
+	BatchID    uuid.UUID
+	BatchHash  protocol.Hash
+	PayloadRef string
+	// Contexts are the pins, in batch order: broadcast contexts or private
+	// nonce pins.
+	Contexts []protocol.Hash
+}
+
+// Submission is a sent BatchPin transaction.
+type Submission struct {
+	Chain  string
+	TxHash string
+	Signer protocol.SigningKey
+	// Nonce is the signer's transaction nonce it was sent with.
+	Nonce uint64
+}
+
+// ErrReverted wraps a *RevertError: the chain ran the transaction and it
+// failed. Retrying the same request fails the same way.
+var ErrReverted = errors.New("transaction reverted")
+
+// RevertError says why a transaction reverted, as the chain reported it.
+type RevertError struct {
+	TxHash string
+	Reason string
+}
+
+func (e *RevertError) Error() string {
+	if e.TxHash == "" {
+		return "transaction would revert: " + e.Reason
+	}
+	return "transaction " + e.TxHash + " reverted: " + e.Reason
+}
+
+// Unwrap lets errors.Is(err, ErrReverted) succeed.
+func (e *RevertError) Unwrap() error { return ErrReverted }
+
+// Submitter sends batch pins from the node's signing key.
+type Submitter interface {
+	// Submit sends one BatchPin transaction and returns once the chain node
+	// accepted it into its pool (not once mined: the follower observes it).
+	// It estimates gas and takes the next nonce of the signing key, so
+	// concurrent calls, and other processes sending from the same key, do
+	// not reuse a nonce. A request the chain says would revert returns a
+	// *RevertError (errors.Is ErrReverted) without sending; an unreachable
+	// or failing node returns another error, and the caller retries with
+	// back-off. ctx bounds the whole call.
+	Submit(ctx context.Context, req PinRequest) (Submission, error)
+	// Signer is the key transactions are signed with.
+	Signer() protocol.SigningKey
+}
