@@ -12,7 +12,7 @@ FUZZTIME ?= 10s
 # service fails them instead of skipping.
 TAGS := integration
 
-.PHONY: all build fmt lint vet test test-unit test-integration test-race bench e2e generate fuzz tools clean
+.PHONY: all build fmt lint vet test test-unit test-integration test-race bench e2e generate fuzz tools clean contracts contracts-check
 
 all: build
 
@@ -36,10 +36,11 @@ vet:
 lint: $(GOLANGCI_LINT)
 	$(GOLANGCI_LINT) run ./...
 
-# The whole suite: vet, lint, unit tests (which include the checks that
-# generated files are current), contract suites and integration tests, all
-# under the race detector (the store is concurrent; races are bugs).
-test: vet lint test-race
+# The whole suite: the committed contract build is current, vet, lint, unit
+# tests (which include the checks that generated files are current), contract
+# suites and integration tests, all under the race detector (the store is
+# concurrent; races are bugs).
+test: contracts-check vet lint test-race
 
 test-unit:
 	$(GO) test -count=1 ./...
@@ -61,10 +62,32 @@ bench:
 e2e:
 	$(GO) test -count=1 -tags "$(TAGS) e2e" ./test/...
 
-# Regenerates committed files (contracts/events/*.json); tests fail when they
-# are stale.
+# Regenerates committed files (contracts/events/*.json, the BatchPin Go
+# bindings from contracts/ethereum/build); tests fail when they are stale.
 generate:
 	$(GO) generate ./...
+
+# Compiles contracts/ethereum/BatchPin.sol with the pinned solc (installed by
+# npm ci into contracts/ethereum/node_modules on first use) into
+# contracts/ethereum/build/, which is committed. Run `make generate` after it
+# to refresh the Go bindings.
+contracts:
+	sh contracts/ethereum/build.sh
+
+# Rebuilds the contract into a temporary directory and fails if the result
+# differs from the committed ABI and bytecode.
+contracts-check:
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	sh contracts/ethereum/build.sh "$$tmp" 2>"$$tmp/build.log" || { cat "$$tmp/build.log" >&2; exit 1; }; \
+	for f in BatchPin.abi BatchPin.bin; do \
+		if ! cmp -s "$$tmp/$$f" contracts/ethereum/build/$$f; then \
+			echo "contracts-check: contracts/ethereum/build/$$f is not what BatchPin.sol compiles to;" >&2; \
+			echo "contracts-check: run 'make contracts generate' and commit the result" >&2; \
+			diff <(fold -w 100 contracts/ethereum/build/$$f) <(fold -w 100 "$$tmp/$$f") | head -20 >&2; \
+			exit 1; \
+		fi; \
+	done; \
+	echo "contracts-check: contracts/ethereum/build is current"
 
 # Runs every fuzz target for FUZZTIME each.
 fuzz:

@@ -1,0 +1,6 @@
+// Package ethereum is the Ethereum-family chain adapter (geth, Besu, Quorum,
+// and go-ethereum's simulated chain): it reads BatchPin logs, headers and new
+// heads for the chain follower (chain.Chain, chain.Heads) over JSON-RPC, and
+// drops logs that are not well-formed BatchPin events of the configured
+// contract, counting them.
+package ethereum
