@@ -2,6 +2,8 @@ package ethereum_test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"encoding/hex"
 	"math/big"
 	"testing"
 
@@ -24,6 +26,7 @@ import (
 
 // simChain is go-ethereum's simulated chain with BatchPin deployed.
 type simChain struct {
+	key      *ecdsa.PrivateKey
 	sim      *simulated.Backend
 	opts     *bind.TransactOpts
 	address  common.Address
@@ -47,7 +50,7 @@ func newSimChain(t *testing.T) *simChain {
 	require.NoError(t, err)
 	sim.Commit()
 	c := batchpin.NewBatchPin()
-	return &simChain{sim: sim, opts: opts, address: address, instance: c.Instance(sim.Client(), address), contract: c,
+	return &simChain{key: key, sim: sim, opts: opts, address: address, instance: c.Instance(sim.Client(), address), contract: c,
 		chainID: id.Uint64()}
 }
 
@@ -142,3 +145,5 @@ func only[T catalogue.Payload](events []catalogue.Payload) []T {
 	}
 	return out
 }
+
+func simKeyHex(s *simChain) string { return hex.EncodeToString(crypto.FromECDSA(s.key)) }
