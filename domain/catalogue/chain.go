@@ -153,3 +153,33 @@ func (c ChainCheckpoint) Validate() error {
 	}
 	return firstError(requireChainName("chain", c.Chain), requireChainHash("blockHash", c.BlockHash))
 }
+
+// PinFailed records that a batch pin will not go on chain as submitted: the
+// chain said the transaction reverts (or reverted), so retrying is pointless.
+type PinFailed struct {
+	Namespace string    `json:"namespace"`
+	BatchID   uuid.UUID `json:"batchId"`
+	TxID      uuid.UUID `json:"txId"`
+	Chain     string    `json:"chain"`
+	// TxHash is set when the transaction was mined and reverted; empty when
+	// the chain refused it before sending.
+	TxHash string `json:"txHash,omitempty"`
+	Reason string `json:"reason"`
+}
+
+// EventType implements Payload.
+func (PinFailed) EventType() string { return "PinFailed" }
+
+// Validate implements Payload.
+func (p PinFailed) Validate() error {
+	if p.Reason == "" {
+		return invalid("reason", "missing")
+	}
+	if p.TxHash != "" {
+		if err := requireChainHash("txHash", p.TxHash); err != nil {
+			return err
+		}
+	}
+	return firstError(requireNamespace(p.Namespace), requireID("batchId", p.BatchID), requireID("txId", p.TxID),
+		requireChainName("chain", p.Chain))
+}

@@ -11,7 +11,7 @@ func Default() *Catalogue {
 		PinSubmitted{}, PinObserved{}, PinRemoved{}, ChainCheckpoint{},
 		MessageConfirmed{}, MessageRejected{},
 		GroupKnown{}, DataReceived{}, BlobReceived{},
-		PinParked{}, PinUnparked{}, DecisionRevoked{},
+		PinParked{}, PinUnparked{}, DecisionRevoked{}, PinFailed{},
 	} {
 		c.Register(p, 1)
 	}

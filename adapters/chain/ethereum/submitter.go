@@ -62,6 +62,9 @@ func NewSubmitter(client TxClient, chainID uint64, address common.Address, key *
 		name: fmt.Sprintf("ethereum:%d", chainID), contract: address, binding: batchpin.NewBatchPin()}, nil
 }
 
+// Name is the chain's name in events, e.g. "ethereum:1337".
+func (s *Submitter) Name() string { return s.name }
+
 // Signer implements chain.Submitter.
 func (s *Submitter) Signer() protocol.SigningKey { return s.signer }
 
