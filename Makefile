@@ -55,6 +55,7 @@ test-race:
 bench:
 	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/ledgermirror bench store
 	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/ledgermirror bench aggregator
+	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/ledgermirror bench chain --geth
 	$(GO) test -run '^$$' -bench . -benchtime 200x ./domain/...
 
 # End-to-end and contract suites under test/ (members on loopback ports arrive

@@ -59,6 +59,9 @@ func TestUsageErrorsExitWithCode2(t *testing.T) {
 		"negative pins":    {"bench", "aggregator", "--pins", "-1"},
 		"contexts > pins":  {"bench", "aggregator", "--pins", "10", "--contexts", "11"},
 		"one unpark pin":   {"bench", "aggregator", "--unpark-pins", "1"},
+		"zero chain pins":  {"bench", "chain", "--pins", "0"},
+		"chain contexts":   {"bench", "chain", "--contexts", "1001"},
+		"zero workers":     {"bench", "chain", "--workers", "0"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			code, _, errOut := runCLI(t, nil, args...)
@@ -112,6 +115,19 @@ func TestBenchAggregatorSmallRun(t *testing.T) {
 		"--unpark-pins", "20", "--unpark-runs", "1")
 	require.Equal(t, exitOK, code)
 	assert.Regexp(t, `(?m)^BENCH aggregator\.pins=[0-9.e+]+ pins/s$`, out)
+}
+
+func TestBenchChainSmallRun(t *testing.T) {
+	code, out, errOut := runCLI(t, nil, "bench", "chain", "--pins", "50", "--commit-every", "7", "--json")
+	require.Equal(t, exitOK, code, errOut)
+	names := parseFigures(t, out)
+	assert.Contains(t, names, "chain.pins.simulated")
+	assert.NotContains(t, names, "chain.pins.geth", "only with --geth")
+	assert.Contains(t, errOut, "bench chain:", "progress goes to stderr")
+
+	code, out, _ = runCLI(t, nil, "bench", "chain", "--pins", "20", "--contexts", "2")
+	require.Equal(t, exitOK, code)
+	assert.Regexp(t, `(?m)^BENCH chain\.pins\.simulated=[0-9.e+]+ pins/s$`, out)
 }
 
 // parseFigures reads `bench --json` output: one figure per line, each with
