@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -38,15 +39,9 @@ func newBenchStoreCommand(a *app) *cobra.Command {
 			if opts.Events == 0 {
 				return &usageError{errors.New("--events must be positive")}
 			}
-			progress := func(msg string) { fmt.Fprintf(a.stderr, "bench store: %s\n", msg) }
-			results, err := storebench.Run(cmd.Context(), opts, progress)
-			if errors.Is(err, storebench.ErrInvalidOptions) {
-				return &usageError{err}
-			}
-			if err != nil {
-				return err
-			}
-			return printResults(a, asJSON, results)
+			return runSuite(cmd, a, "store", asJSON, storebench.ErrInvalidOptions, func(ctx context.Context, progress func(string)) ([]figure.Figure, error) {
+				return storebench.Run(ctx, opts, progress)
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per figure")
@@ -55,6 +50,22 @@ func newBenchStoreCommand(a *app) *cobra.Command {
 	cmd.Flags().StringVar(&opts.Synchronous, "synchronous", "", "override the store's synchronous setting: normal or full")
 	cmd.Flags().StringVar(&opts.Dir, "dir", "", "directory for the benchmark files (default: a temporary directory, removed afterwards)")
 	return cmd
+}
+
+// runSuite runs one benchmark suite with its progress on stderr and prints
+// its figures; the suite's invalid-options error is a usage error.
+func runSuite(cmd *cobra.Command, a *app, suite string, asJSON bool, invalid error,
+	run func(ctx context.Context, progress func(string)) ([]figure.Figure, error),
+) error {
+	progress := func(msg string) { fmt.Fprintf(a.stderr, "bench %s: %s\n", suite, msg) }
+	results, err := run(cmd.Context(), progress)
+	if errors.Is(err, invalid) {
+		return &usageError{err}
+	}
+	if err != nil {
+		return err
+	}
+	return printResults(a, asJSON, results)
 }
 
 func printResults(a *app, asJSON bool, results []figure.Figure) error {

@@ -1,9 +1,11 @@
 package main
 
 import (
-	"errors"
+	"context"
 	"fmt"
 	"os"
+
+	"github.com/ledgermirror/ledgermirror/test/bench/figure"
 
 	"github.com/spf13/cobra"
 
@@ -41,15 +43,9 @@ func newBenchAggregatorCommand(a *app) *cobra.Command {
 				defer f.Close()
 				opts.CPUProfile = f
 			}
-			progress := func(msg string) { fmt.Fprintf(a.stderr, "bench aggregator: %s\n", msg) }
-			results, err := aggbench.Run(cmd.Context(), opts, progress)
-			if errors.Is(err, aggbench.ErrInvalidOptions) {
-				return &usageError{err}
-			}
-			if err != nil {
-				return err
-			}
-			return printResults(a, asJSON, results)
+			return runSuite(cmd, a, "aggregator", asJSON, aggbench.ErrInvalidOptions, func(ctx context.Context, progress func(string)) ([]figure.Figure, error) {
+				return aggbench.Run(ctx, opts, progress)
+			})
 		},
 	}
 	f := cmd.Flags()

@@ -1,8 +1,10 @@
 package main
 
 import (
-	"errors"
+	"context"
 	"fmt"
+
+	"github.com/ledgermirror/ledgermirror/test/bench/figure"
 
 	"github.com/spf13/cobra"
 
@@ -32,15 +34,9 @@ func newBenchChainCommand(a *app) *cobra.Command {
 					return &usageError{fmt.Errorf("--%s must be positive", flag)}
 				}
 			}
-			progress := func(msg string) { fmt.Fprintf(a.stderr, "bench chain: %s\n", msg) }
-			results, err := chainbench.Run(cmd.Context(), opts, progress)
-			if errors.Is(err, chainbench.ErrInvalidOptions) {
-				return &usageError{err}
-			}
-			if err != nil {
-				return err
-			}
-			return printResults(a, asJSON, results)
+			return runSuite(cmd, a, "chain", asJSON, chainbench.ErrInvalidOptions, func(ctx context.Context, progress func(string)) ([]figure.Figure, error) {
+				return chainbench.Run(ctx, opts, progress)
+			})
 		},
 	}
 	f := cmd.Flags()
