@@ -103,13 +103,10 @@ func Start(cfg Config, log zerolog.Logger) (*Chain, error) {
 	for _, a := range cfg.Funded {
 		alloc[a] = types.Account{Balance: rich}
 	}
-	sim := simulated.NewBackend(alloc, func(n *node.Config, _ *ethconfig.Config) {
-		if cfg.RPCPort != 0 {
-			modules := []string{"eth", "net", "web3"}
-			n.HTTPHost, n.HTTPPort, n.HTTPModules = "127.0.0.1", cfg.RPCPort, modules
-			n.WSHost, n.WSPort, n.WSModules = "127.0.0.1", cfg.RPCPort, modules
-		}
-	})
+	sim, err := newBackend(alloc, cfg.RPCPort)
+	if err != nil {
+		return nil, err
+	}
 	c := &Chain{sim: sim, deployer: deployer, wake: make(chan struct{}, 1), stop: make(chan struct{}), log: log}
 	address, _, err := batchpin.SendDeployment(bind.NewKeyedTransactor(deployer, big.NewInt(ChainID)), sim.Client())
 	if err != nil {
@@ -120,6 +117,23 @@ func Start(cfg Config, log zerolog.Logger) (*Chain, error) {
 	c.address = address
 	c.wg.Go(func() { c.seal(cfg.BlockInterval) })
 	return c, nil
+}
+
+// newBackend starts the simulated chain. go-ethereum panics when the node
+// cannot start (its RPC port is taken, say); that is an error here.
+func newBackend(alloc types.GenesisAlloc, rpcPort int) (sim *simulated.Backend, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("starting the embedded chain (RPC port %d): %v", rpcPort, r)
+		}
+	}()
+	return simulated.NewBackend(alloc, func(n *node.Config, _ *ethconfig.Config) {
+		if rpcPort != 0 {
+			modules := []string{"eth", "net", "web3"}
+			n.HTTPHost, n.HTTPPort, n.HTTPModules = "127.0.0.1", rpcPort, modules
+			n.WSHost, n.WSPort, n.WSModules = "127.0.0.1", rpcPort, modules
+		}
+	}), nil
 }
 
 // seal commits a block when this process sent a transaction, when another
