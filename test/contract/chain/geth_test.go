@@ -25,14 +25,20 @@ import (
 )
 
 // TestGethDev runs the suite against a real geth in dev mode, which mines a
-// block per transaction. It cannot fork on demand, so the reorg case runs on
+// block per transaction, over WebSocket (new heads are pushed) and over HTTP
+// (the follower polls). geth cannot fork on demand, so the reorg case runs on
 // the simulated chain only.
 func TestGethDev(t *testing.T) {
-	chain.Run(t, chain.Harness{New: func(t *testing.T) chain.Env {
+	t.Run("websocket", func(t *testing.T) { chain.Run(t, gethHarness(func(n *gethnode.Node) string { return n.WSURL })) })
+	t.Run("http", func(t *testing.T) { chain.Run(t, gethHarness(func(n *gethnode.Node) string { return n.HTTPURL })) })
+}
+
+func gethHarness(url func(*gethnode.Node) string) chain.Harness {
+	return chain.Harness{New: func(t *testing.T) chain.Env {
 		node := gethnode.Start(t, gethnode.Options{})
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
-		client, err := ethclient.DialContext(ctx, node.WSURL)
+		client, err := ethclient.DialContext(ctx, url(node))
 		require.NoError(t, err)
 		t.Cleanup(client.Close)
 		key, err := crypto.HexToECDSA(node.Key)
@@ -57,7 +63,7 @@ func TestGethDev(t *testing.T) {
 				require.NoError(t, node.Restart(ctx))
 			},
 		}
-	}})
+	}}
 }
 
 // mineEmptyBlock waits for the dev key's pending transactions to be mined,
