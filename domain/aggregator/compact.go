@@ -78,21 +78,25 @@ func (a *Aggregator) release(l *pinLog) {
 		}
 	}
 	id := l.obs.BatchID
-	a.byBatch[id] = slices.DeleteFunc(a.byBatch[id], func(x *pinLog) bool { return x == l })
-	if len(a.byBatch[id]) > 0 {
+	if !a.unindexLog(l) {
 		return
 	}
-	delete(a.byBatch, id)
 	for _, p := range l.pins {
 		p.unit = nil
 	}
 	l.batch, l.units = nil, nil
-	if a.source != nil && len(a.batches[id]) > 0 {
-		// The batch may be pinned again (a re-pin after a rejection): the
-		// source gives it back then, so decisions do not depend on the window.
-		delete(a.batches, id)
-		a.released[id] = true
+	a.releaseContent(id)
+}
+
+// releaseContent lets go of a batch's received copies if a source can give
+// them back: the batch may be pinned again (a re-pin after a rejection),
+// and decisions must not depend on what was kept in memory.
+func (a *Aggregator) releaseContent(id uuid.UUID) {
+	if a.source == nil || len(a.batches[id]) == 0 {
+		return
 	}
+	delete(a.batches, id)
+	a.released[id] = true
 }
 
 // ContentSource gives back received batches whose content the aggregator
@@ -147,8 +151,7 @@ func (a *Aggregator) releaseDecided(l *pinLog) {
 		}
 		x.batch = nil
 	}
-	delete(a.batches, id)
-	a.released[id] = true
+	a.releaseContent(id)
 }
 
 func allDecided(units []*unit) bool {

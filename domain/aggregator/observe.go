@@ -1,17 +1,19 @@
 package aggregator
 
 import (
+	"slices"
+
 	"github.com/ledgermirror/ledgermirror/domain/catalogue"
 	"github.com/ledgermirror/ledgermirror/domain/protocol"
 )
 
 // chainKey names the chain and contract a log is on, for counting its
 // confirmations. Consecutive logs share it, so the last one is reused.
-func (a *Aggregator) chainKey(l catalogue.ChainLocation) string {
-	if n := len(l.Chain); len(a.lastKey) == n+1+len(l.Contract) && a.lastKey[:n] == l.Chain && a.lastKey[n+1:] == l.Contract {
+func (a *Aggregator) chainKey(chain, contract string) string {
+	if n := len(chain); len(a.lastKey) == n+1+len(contract) && a.lastKey[:n] == chain && a.lastKey[n+1:] == contract {
 		return a.lastKey
 	}
-	a.lastKey = l.Chain + "/" + l.Contract
+	a.lastKey = chain + "/" + contract
 	return a.lastKey
 }
 
@@ -31,7 +33,7 @@ func (a *Aggregator) observe(v catalogue.PinObserved) error {
 		return err
 	}
 	a.observed, a.last = true, pos
-	l := &pinLog{obs: v, pos: pos, private: v.PayloadRef == "", key: a.chainKey(v.Location)}
+	l := &pinLog{obs: v, pos: pos, private: v.PayloadRef == "", key: a.chainKey(v.Location.Chain, v.Location.Contract)}
 	pins := make([]pin, len(v.Contexts))
 	l.pins = make([]*pin, len(v.Contexts))
 	for i, value := range v.Contexts {
@@ -146,18 +148,11 @@ func (a *Aggregator) discover(topic string, g *groupState) *contextState {
 // takeUnplaced removes and returns the first unplaced pin with value v after
 // pos (any position when pos is nil).
 func (a *Aggregator) takeUnplaced(v protocol.Hash, after *pinPos) *pin {
-	list := a.unplaced[v]
-	for i, p := range list {
-		if after != nil && !after.before(p.pos) {
-			continue
+	for _, p := range a.unplaced[v] {
+		if after == nil || after.before(p.pos) {
+			a.dropUnplaced(p)
+			return p
 		}
-		list = append(list[:i:i], list[i+1:]...)
-		if len(list) == 0 {
-			delete(a.unplaced, v)
-		} else {
-			a.unplaced[v] = list
-		}
-		return p
 	}
 	return nil
 }
@@ -173,7 +168,7 @@ func (a *Aggregator) raiseHead(key string, block uint64) {
 // checkpoint moves the chain head, which may give waiting logs their
 // confirmations.
 func (a *Aggregator) checkpoint(v catalogue.ChainCheckpoint) {
-	a.raiseHead(a.chainKey(catalogue.ChainLocation{Chain: v.Chain, Contract: v.Contract}), v.BlockNumber)
+	a.raiseHead(a.chainKey(v.Chain, v.Contract), v.BlockNumber)
 }
 
 // countLogs counts the waiting logs that now have their confirmations. They
@@ -192,4 +187,17 @@ func (a *Aggregator) countLogs() {
 		a.enqueueLog(l)
 	}
 	a.uncounted = append(a.uncounted[:0], a.uncounted[i:]...)
+}
+
+// unindexLog takes l out of the logs pinning its batch and reports whether
+// no log pins the batch any more.
+func (a *Aggregator) unindexLog(l *pinLog) bool {
+	id := l.obs.BatchID
+	logs := slices.DeleteFunc(a.byBatch[id], func(x *pinLog) bool { return x == l })
+	if len(logs) == 0 {
+		delete(a.byBatch, id)
+		return true
+	}
+	a.byBatch[id] = logs
+	return false
 }

@@ -48,10 +48,7 @@ func (a *Aggregator) remove(v catalogue.PinRemoved) error {
 			a.last = a.logs[i-1].pos
 		}
 	}
-	a.byBatch[l.obs.BatchID] = slices.DeleteFunc(a.byBatch[l.obs.BatchID], func(x *pinLog) bool { return x == l })
-	if len(a.byBatch[l.obs.BatchID]) == 0 {
-		delete(a.byBatch, l.obs.BatchID)
-	}
+	a.unindexLog(l)
 	for _, t := range a.logs[i:] {
 		a.admit(t)
 	}

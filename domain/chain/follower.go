@@ -193,5 +193,6 @@ func (f *Follower) Step(ctx context.Context) (events []catalogue.Payload, more b
 		return nil, false, nil, err
 	}
 	events = append(events, observed...)
-	return events, done && to < target || !done, reorg, nil
+	// More to do: a range was left for later, or a racing reorg kept this one.
+	return events, !done || to < target, reorg, nil
 }

@@ -83,12 +83,8 @@ func (p *Pinner) Pin(ctx context.Context, req PinRequest) (Submission, error) {
 		if p.opts.OnRetry != nil {
 			p.opts.OnRetry(req, attempt, err)
 		}
-		t := time.NewTimer(retry)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !sleep(ctx, retry) {
 			return Submission{}, fmt.Errorf("pinning batch %s: %w (last error: %w)", req.BatchID, ctx.Err(), err)
-		case <-t.C:
 		}
 		retry = min(2*retry, p.opts.RetryMax)
 	}

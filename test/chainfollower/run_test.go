@@ -3,16 +3,13 @@ package chainfollower_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ledgermirror/ledgermirror/adapters/eventstore/sqlite"
 	"github.com/ledgermirror/ledgermirror/domain/catalogue"
 	"github.com/ledgermirror/ledgermirror/domain/chain"
 	"github.com/ledgermirror/ledgermirror/domain/chain/chaintest"
@@ -87,10 +84,7 @@ func waitCheckpoint(t *testing.T, s event.Store, c chain.Chain, block uint64) ([
 }
 
 func TestFollowerRecordsResumesAndHandlesReorgs(t *testing.T) {
-	s, err := sqlite.Open(context.Background(), sqlite.Config{Path: filepath.Join(t.TempDir(), "events.db")},
-		zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel))
-	require.NoError(t, err)
-	defer func() { require.NoError(t, s.Close()) }()
+	s := openStore(t)
 	c := chaintest.New()
 	ids := []uuid.UUID{uuid.New(), uuid.New(), uuid.New(), uuid.New()}
 
