@@ -18,6 +18,7 @@ func newChainCommand(a *app) *cobra.Command {
 		port     int
 		interval time.Duration
 		fund     []string
+		dataDir  string
 	)
 	cmd := &cobra.Command{
 		Use:   "chain",
@@ -25,7 +26,11 @@ func newChainCommand(a *app) *cobra.Command {
 		Long: "Runs go-ethereum's simulated chain in this process with the BatchPin contract deployed, serving\n" +
 			"JSON-RPC over HTTP and WebSocket on 127.0.0.1:--rpc-port, so other processes can share one chain.\n" +
 			"A block is sealed as soon as transactions arrive, and every --block-interval otherwise.\n" +
-			"The chain lives in memory and is gone when the command stops.",
+			"Without --data-dir the chain lives in memory and is gone when the command stops. With it, the\n" +
+			"chain lives in that directory (created if missing) and running the command again on it resumes\n" +
+			"the same chain: same blocks, BatchPin address and balances; a block whose receipt a client saw\n" +
+			"survives even kill -9. The directory also holds faucet.key, the key of the account the genesis\n" +
+			"funds; --fund accounts get their balance from it at start when they are low.",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if port < 1 || port > 65535 {
@@ -38,7 +43,7 @@ func newChainCommand(a *app) *cobra.Command {
 				}
 				funded = append(funded, common.HexToAddress(f))
 			}
-			c, err := embedded.Start(embedded.Config{RPCPort: port, BlockInterval: interval, Funded: funded}, zerolog.Nop())
+			c, err := embedded.Start(embedded.Config{DataDir: dataDir, RPCPort: port, BlockInterval: interval, Funded: funded}, zerolog.Nop())
 			if errors.Is(err, embedded.ErrInvalidConfig) {
 				return &usageError{err}
 			}
@@ -55,6 +60,7 @@ func newChainCommand(a *app) *cobra.Command {
 	f := cmd.Flags()
 	f.IntVar(&port, "rpc-port", 8545, "loopback port for JSON-RPC over HTTP and WebSocket")
 	f.DurationVar(&interval, "block-interval", time.Second, "seal a block this often even without transactions")
-	f.StringSliceVar(&fund, "fund", nil, "give this address a balance at genesis (repeatable)")
+	f.StringSliceVar(&fund, "fund", nil, "give this address a balance at start unless it has one (repeatable)")
+	f.StringVar(&dataDir, "data-dir", "", "keep the chain in this directory across runs (default: in memory)")
 	return cmd
 }

@@ -9,16 +9,28 @@ import (
 	"github.com/ledgermirror/ledgermirror/domain/protocol"
 )
 
-// BatchSealed records that this node closed a batch of its own messages.
+// BatchSealed records that this node closed a batch of its own messages,
+// with the pins computed at seal time: a private batch's nonces are taken
+// then, so re-pinning it after a crash sends the very same values.
 type BatchSealed struct {
 	Manifest protocol.Manifest `json:"manifest"`
+	// Contexts are the ordering contexts of the batch's pins, in pin order.
+	Contexts []protocol.Hash `json:"contexts"`
+	// Pins are the on-chain values, in the same order: the contexts
+	// themselves for broadcast, nonce hashes for private.
+	Pins []protocol.Hash `json:"pins"`
 }
 
 // EventType implements Payload.
 func (BatchSealed) EventType() string { return "BatchSealed" }
 
 // Validate implements Payload.
-func (b BatchSealed) Validate() error { return requireID("manifest.id", b.Manifest.ID()) }
+func (b BatchSealed) Validate() error {
+	if len(b.Pins) != len(b.Contexts) {
+		return invalid("pins", "%d pins for %d contexts", len(b.Pins), len(b.Contexts))
+	}
+	return requireID("manifest.id", b.Manifest.ID())
+}
 
 // BatchDispatched records that a sealed batch left this node: uploaded to
 // shared storage (broadcast) or sent to every recipient node (private).

@@ -12,6 +12,7 @@ func Default() *Catalogue {
 		MessageConfirmed{}, MessageRejected{},
 		GroupKnown{}, DataReceived{}, BlobReceived{},
 		PinParked{}, PinUnparked{}, DecisionRevoked{}, PinFailed{},
+		OperationRecorded{}, PeerRefused{},
 	} {
 		c.Register(p, 1)
 	}

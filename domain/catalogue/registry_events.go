@@ -2,6 +2,7 @@ package catalogue
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/url"
 
 	"github.com/google/uuid"
@@ -106,12 +107,23 @@ func (d DataStored) Validate() error {
 }
 
 // MessageSubmitted records a message an application sent through this node.
+// Data holds the items the request created inline (values given with the
+// message rather than stored before), so one append records the whole
+// request.
 type MessageSubmitted struct {
 	Message protocol.Message `json:"message"`
+	Data    []protocol.Data  `json:"data,omitempty"`
 }
 
 // EventType implements Payload.
 func (MessageSubmitted) EventType() string { return "MessageSubmitted" }
 
 // Validate implements Payload.
-func (m MessageSubmitted) Validate() error { return requireID("message.header.id", m.Message.ID()) }
+func (m MessageSubmitted) Validate() error {
+	for i, d := range m.Data {
+		if err := requireID(fmt.Sprintf("data[%d].id", i), d.ID()); err != nil {
+			return err
+		}
+	}
+	return requireID("message.header.id", m.Message.ID())
+}

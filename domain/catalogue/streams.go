@@ -48,3 +48,9 @@ func AggregatorStream(namespace string) string { return "aggregator-" + namespac
 // PinRemoved and ChainCheckpoint, appended together per block range so a
 // restart resumes exactly after the last range.
 func ChainStream(namespace, chain string) string { return "chain-" + namespace + "-" + chain }
+
+// OperationStream holds an operation's states.
+func OperationStream(id uuid.UUID) string { return "operation-" + id.String() }
+
+// PeerStream holds the data-exchange requests this node refused.
+const PeerStream = "peers"

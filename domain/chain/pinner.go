@@ -57,27 +57,13 @@ var pinIDSpace = uuid.MustParse("6c0e3b9a-2f57-4d1e-8a64-91b7c5d2e308")
 // recorded sends it again on the next Pin: the chain then holds the batch
 // twice, which the aggregator decides as a duplicate.
 func (p *Pinner) Pin(ctx context.Context, req PinRequest) (Submission, error) {
-	stream := catalogue.BatchStream(req.BatchID)
-	if sub, found, err := p.recorded(ctx, stream, req); found || err != nil {
-		return sub, err
-	}
 	retry := p.opts.RetryMin
 	for attempt := 1; ; attempt++ {
-		sub, err := p.submitter.Submit(ctx, req)
-		var revert *RevertError
-		switch {
-		case err == nil:
-			return sub, p.record(ctx, stream, req, catalogue.PinSubmitted{Namespace: req.Namespace, BatchID: req.BatchID,
-				TxID: req.TxID, BatchHash: req.BatchHash, Contexts: req.Contexts, PayloadRef: req.PayloadRef,
-				Signer: sub.Signer, Chain: sub.Chain, TxHash: sub.TxHash, Nonce: sub.Nonce})
-		case errors.As(err, &revert):
-			failed := catalogue.PinFailed{Namespace: req.Namespace, BatchID: req.BatchID, TxID: req.TxID,
-				Chain: chainName(p.submitter), TxHash: revert.TxHash, Reason: revert.Reason}
-			if rerr := p.record(ctx, stream, req, failed); rerr != nil {
-				return Submission{}, rerr
-			}
-			return Submission{}, err
-		case ctx.Err() != nil:
+		sub, err := p.PinOnce(ctx, req)
+		if err == nil || errors.Is(err, ErrReverted) || !errors.Is(err, ErrUnavailable) {
+			return sub, err
+		}
+		if ctx.Err() != nil {
 			return Submission{}, fmt.Errorf("pinning batch %s: %w (last error: %w)", req.BatchID, ctx.Err(), err)
 		}
 		if p.opts.OnRetry != nil {
@@ -87,6 +73,39 @@ func (p *Pinner) Pin(ctx context.Context, req PinRequest) (Submission, error) {
 			return Submission{}, fmt.Errorf("pinning batch %s: %w (last error: %w)", req.BatchID, ctx.Err(), err)
 		}
 		retry = min(2*retry, p.opts.RetryMax)
+	}
+}
+
+// ErrUnavailable wraps a submission that failed without an answer from the
+// chain (node down, timeout): trying again later may work.
+var ErrUnavailable = errors.New("chain unavailable")
+
+// PinOnce is one attempt of Pin, for callers that schedule their own
+// retries: it returns what was recorded for req's transaction id if
+// anything was, else submits once. A failure the chain did not answer
+// wraps ErrUnavailable; a revert is recorded as PinFailed and returned as
+// a *RevertError; a failure to record is returned as is.
+func (p *Pinner) PinOnce(ctx context.Context, req PinRequest) (Submission, error) {
+	stream := catalogue.BatchStream(req.BatchID)
+	if sub, found, err := p.recorded(ctx, stream, req); found || err != nil {
+		return sub, err
+	}
+	sub, err := p.submitter.Submit(ctx, req)
+	var revert *RevertError
+	switch {
+	case err == nil:
+		return sub, p.record(ctx, stream, req, catalogue.PinSubmitted{Namespace: req.Namespace, BatchID: req.BatchID,
+			TxID: req.TxID, BatchHash: req.BatchHash, Contexts: req.Contexts, PayloadRef: req.PayloadRef,
+			Signer: sub.Signer, Chain: sub.Chain, TxHash: sub.TxHash, Nonce: sub.Nonce})
+	case errors.As(err, &revert):
+		failed := catalogue.PinFailed{Namespace: req.Namespace, BatchID: req.BatchID, TxID: req.TxID,
+			Chain: chainName(p.submitter), TxHash: revert.TxHash, Reason: revert.Reason}
+		if rerr := p.record(ctx, stream, req, failed); rerr != nil {
+			return Submission{}, rerr
+		}
+		return Submission{}, err
+	default:
+		return Submission{}, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
 }
 

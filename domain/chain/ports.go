@@ -3,6 +3,7 @@ package chain
 import (
 	"context"
 	"errors"
+	"strconv"
 
 	"github.com/google/uuid"
 
@@ -116,4 +117,58 @@ type Submitter interface {
 	Submit(ctx context.Context, req PinRequest) (Submission, error)
 	// Signer is the key transactions are signed with.
 	Signer() protocol.SigningKey
+}
+
+// TxState is what the chain knows of a sent transaction.
+type TxState int
+
+const (
+	// TxUnknown is a transaction the node has neither in its pool nor in a
+	// canonical block. It was lost (the node restarted or dropped it, or a
+	// reorg took its block away and it did not come back): send it again.
+	TxUnknown TxState = iota
+	// TxPending is in the node's pool, not mined yet.
+	TxPending
+	// TxMined is in a canonical block, and it succeeded.
+	TxMined
+	// TxReverted is in a canonical block, and it failed.
+	TxReverted
+)
+
+func (s TxState) String() string {
+	switch s {
+	case TxUnknown:
+		return "unknown"
+	case TxPending:
+		return "pending"
+	case TxMined:
+		return "mined"
+	case TxReverted:
+		return "reverted"
+	}
+	return "TxState(" + strconv.Itoa(int(s)) + ")"
+}
+
+// TxStatus is the state of a sent transaction.
+type TxStatus struct {
+	State TxState
+	// BlockNumber is the block it was mined in (TxMined, TxReverted).
+	BlockNumber uint64
+	// Reason says why a TxReverted transaction failed, as the chain tells
+	// it, or that the chain gave no reason; empty for the other states.
+	Reason string
+}
+
+// Receipts is an optional extension of Submitter: what became of a sent
+// transaction, so a submission that never got mined can be found and sent
+// again. Implementations are safe for concurrent use.
+type Receipts interface {
+	// TxStatus reports the state of the transaction with this hash (as in
+	// Submission.TxHash) on the node's canonical chain now; a later call may
+	// answer differently (a pending transaction gets mined, a reorg takes a
+	// block away). It reads only: calling it any number of times changes
+	// nothing. An unreachable or failing node, or ctx ending, is an error,
+	// never TxUnknown: TxUnknown means the node answered that it has no
+	// such transaction.
+	TxStatus(ctx context.Context, txHash string) (TxStatus, error)
 }

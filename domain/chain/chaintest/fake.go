@@ -22,6 +22,7 @@ type Fake struct {
 	blocks []fakeBlock // index = block number
 	fork   int         // bumps hashes of blocks made after a fork
 	down   bool
+	txs    map[string]chain.TxStatus // set by SetTxStatus
 	// OnHeader, if set, runs on every HeaderByNumber (to race a reorg).
 	OnHeader func(n uint64)
 }
@@ -119,6 +120,39 @@ func (c *Fake) Logs(_ context.Context, from, to uint64) ([]chain.Log, error) {
 	}
 	return out, nil
 }
+
+// SetTxStatus makes TxStatus report status for txHash while no block of
+// the chain holds a log of it (a pending, reverted or lost transaction).
+func (c *Fake) SetTxStatus(txHash string, status chain.TxStatus) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.txs == nil {
+		c.txs = map[string]chain.TxStatus{}
+	}
+	c.txs[txHash] = status
+}
+
+// TxStatus implements chain.Receipts: a transaction with a log in a block of
+// the chain is mined in that block (a reorg that drops the block makes it
+// unknown again), one given to SetTxStatus has that status, any other is
+// unknown.
+func (c *Fake) TxStatus(_ context.Context, txHash string) (chain.TxStatus, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.down {
+		return chain.TxStatus{}, ErrDown
+	}
+	for n, b := range c.blocks {
+		for _, l := range b.logs {
+			if l.TxHash == txHash {
+				return chain.TxStatus{State: chain.TxMined, BlockNumber: uint64(n)}, nil
+			}
+		}
+	}
+	return c.txs[txHash], nil
+}
+
+var _ chain.Receipts = (*Fake)(nil)
 
 // Key signs every log of the fake chain.
 var Key = func() protocol.SigningKey {

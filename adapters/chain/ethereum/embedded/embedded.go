@@ -4,7 +4,18 @@
 // and on a timer otherwise, and the chain can be exposed on a loopback
 // JSON-RPC port so other processes share it.
 //
-// The chain lives in memory: it is gone when the process stops.
+// Without a data directory the chain lives in memory and is gone when the
+// process stops. With one (Config.DataDir) it lives there, and a later Start
+// on the directory resumes the same chain: same genesis, blocks, BatchPin
+// address and balances. Every block a client has seen survives the process
+// being killed: the chain is kept in LevelDB, which hands each write to the
+// operating system before returning, with every block's state written with
+// the block (hash scheme, archive mode), so a restart never has to rewind.
+// A machine crash may still lose the newest blocks.
+//
+// The genesis funds only a faucet, whose key is kept in the directory;
+// members' accounts are funded from it at Start (Config.Funded) or later
+// (Chain.Fund), so the set of members may change between runs.
 package embedded
 
 import (
@@ -12,20 +23,15 @@ import (
 	"crypto/ecdsa"
 	"errors"
 	"fmt"
-	"math/big"
+	"path/filepath"
 	"sync"
 	"time"
 
-	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
-	"github.com/ethereum/go-ethereum/eth/ethconfig"
 	"github.com/ethereum/go-ethereum/ethclient/simulated"
-	"github.com/ethereum/go-ethereum/node"
 	"github.com/rs/zerolog"
-
-	"github.com/ledgermirror/ledgermirror/adapters/chain/ethereum/batchpin"
 )
 
 // ErrInvalidConfig wraps every Config.Validate failure.
@@ -33,14 +39,18 @@ var ErrInvalidConfig = errors.New("invalid embedded chain config")
 
 // Config configures the embedded chain.
 type Config struct {
+	// DataDir keeps the chain in this directory, created if missing, so it
+	// outlives the process; empty keeps it in memory. One process at a time
+	// may use a directory.
+	DataDir string `yaml:"dataDir"`
 	// RPCPort exposes the chain's JSON-RPC (HTTP and WebSocket on one port)
 	// on 127.0.0.1; 0 keeps it in-process only.
 	RPCPort int `yaml:"rpcPort"`
 	// BlockInterval seals a block even when nothing is waiting, so time
 	// moves on chain. Default 1 s.
 	BlockInterval time.Duration `yaml:"blockInterval"`
-	// Funded are accounts given a balance at genesis (members' signing
-	// keys), besides the deployer.
+	// Funded are accounts (members' signing keys) the faucet funds at
+	// Start when their balance is low.
 	Funded []common.Address `yaml:"-"`
 }
 
@@ -74,66 +84,66 @@ const pendingCheck = 5 * time.Millisecond
 // milliseconds.
 const coalesce = time.Millisecond
 
+// startTimeout bounds the deployment and funding at Start.
+const startTimeout = time.Minute
+
 // Chain is a running embedded chain.
 type Chain struct {
-	sim      *simulated.Backend
-	address  common.Address
-	deployer *ecdsa.PrivateKey
+	backend *backend
+	client  simulated.Client
+	address common.Address
+	faucet  *ecdsa.PrivateKey
+	// faucetMu keeps the faucet's transactions in nonce order.
+	faucetMu sync.Mutex
 	wake     chan struct{}
 	stop     chan struct{}
-	// commit serialises sealing: the simulated backend's Commit is not
+	// commit serialises sealing: the simulated beacon's Commit is not
 	// meant to run twice at once.
 	commit sync.Mutex
-	wg     sync.WaitGroup
-	log    zerolog.Logger
+	// closed is set under commit once the node is stopped.
+	closed    bool
+	wg        sync.WaitGroup
+	closeOnce sync.Once
+	closeErr  error
+	log       zerolog.Logger
 }
 
-// Start starts the chain and deploys BatchPin.
+// Start starts the chain, or resumes the one in cfg.DataDir, makes sure
+// BatchPin is deployed and funds cfg.Funded.
 func Start(cfg Config, log zerolog.Logger) (*Chain, error) {
 	cfg.SetDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	deployer, err := crypto.GenerateKey()
+	if cfg.DataDir != "" {
+		dir, err := filepath.Abs(cfg.DataDir)
+		if err != nil {
+			return nil, fmt.Errorf("%w: dataDir: %w", ErrInvalidConfig, err)
+		}
+		cfg.DataDir = dir
+	}
+	faucet, err := loadFaucet(cfg.DataDir)
 	if err != nil {
 		return nil, err
 	}
-	rich := new(big.Int).Lsh(big.NewInt(1), 100)
-	alloc := types.GenesisAlloc{crypto.PubkeyToAddress(deployer.PublicKey): {Balance: rich}}
-	for _, a := range cfg.Funded {
-		alloc[a] = types.Account{Balance: rich}
-	}
-	sim, err := newBackend(alloc, cfg.RPCPort)
+	faucetAddress := crypto.PubkeyToAddress(faucet.PublicKey)
+	b, err := startBackend(cfg.DataDir, cfg.RPCPort, faucetAddress)
 	if err != nil {
 		return nil, err
 	}
-	c := &Chain{sim: sim, deployer: deployer, wake: make(chan struct{}, 1), stop: make(chan struct{}), log: log}
-	address, _, err := batchpin.SendDeployment(bind.NewKeyedTransactor(deployer, big.NewInt(ChainID)), sim.Client())
-	if err != nil {
-		_ = sim.Close()
-		return nil, fmt.Errorf("deploying BatchPin on the embedded chain: %w", err)
+	c := &Chain{backend: b, client: b.client, address: crypto.CreateAddress(faucetAddress, 0), faucet: faucet,
+		wake: make(chan struct{}, 1), stop: make(chan struct{}), log: log}
+	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+	defer cancel()
+	if err := c.prepare(ctx, cfg.Funded); err != nil {
+		return nil, errors.Join(err, b.close())
 	}
-	sim.Commit()
-	c.address = address
+	if head, err := c.client.HeaderByNumber(ctx, nil); err == nil {
+		log.Info().Str("dataDir", cfg.DataDir).Uint64("head", head.Number.Uint64()).Str("batchPin", c.address.Hex()).
+			Int("funded", len(cfg.Funded)).Msg("embedded chain started")
+	}
 	c.wg.Go(func() { c.seal(cfg.BlockInterval) })
 	return c, nil
-}
-
-// newBackend starts the simulated chain. go-ethereum panics when the node
-// cannot start (its RPC port is taken, say); that is an error here.
-func newBackend(alloc types.GenesisAlloc, rpcPort int) (sim *simulated.Backend, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("starting the embedded chain (RPC port %d): %v", rpcPort, r)
-		}
-	}()
-	return simulated.NewBackend(alloc, func(n *node.Config, _ *ethconfig.Config) {
-		if rpcPort != 0 {
-			modules := []string{"eth", "net", "web3"}
-			n.HTTPHost, n.HTTPPort, n.HTTPModules = "127.0.0.1", rpcPort, modules
-			n.WSHost, n.WSPort, n.WSModules = "127.0.0.1", rpcPort, modules
-		}
-	}), nil
 }
 
 // seal commits a block when this process sent a transaction, when another
@@ -151,7 +161,7 @@ func (c *Chain) seal(interval time.Duration) {
 			// Let sends that are racing in join this block.
 			time.Sleep(coalesce)
 		case <-check.C:
-			n, err := c.sim.Client().PendingTransactionCount(context.Background())
+			n, err := c.client.PendingTransactionCount(context.Background())
 			if err != nil || n == 0 {
 				continue
 			}
@@ -162,24 +172,34 @@ func (c *Chain) seal(interval time.Duration) {
 }
 
 // Seal commits a block now, whatever is waiting (tests use it to move the
-// chain on).
+// chain on). It does nothing once the chain is closed.
 func (c *Chain) Seal() {
 	c.commit.Lock()
 	defer c.commit.Unlock()
-	c.sim.Commit()
+	if !c.closed {
+		c.backend.beacon.Commit()
+	}
 }
 
 // Address is BatchPin's address.
 func (c *Chain) Address() common.Address { return c.address }
 
 // Client is a client of the chain whose sends seal a block at once.
-func (c *Chain) Client() simulated.Client { return sealingClient{Client: c.sim.Client(), wake: c.wake} }
+func (c *Chain) Client() simulated.Client { return sealingClient{Client: c.client, wake: c.wake} }
 
-// Close stops the chain.
+// Close stops the chain; with a data directory, everything is on disk when
+// it returns and the directory can be started again. Calling it again
+// returns the first call's result.
 func (c *Chain) Close() error {
-	close(c.stop)
-	c.wg.Wait()
-	return c.sim.Close()
+	c.closeOnce.Do(func() {
+		close(c.stop)
+		c.wg.Wait()
+		c.commit.Lock()
+		defer c.commit.Unlock()
+		c.closed = true
+		c.closeErr = c.backend.close()
+	})
+	return c.closeErr
 }
 
 type sealingClient struct {

@@ -7,14 +7,21 @@ import (
 	"regexp"
 
 	"github.com/ledgermirror/ledgermirror/adapters/eventstore/sqlite"
+	"github.com/ledgermirror/ledgermirror/api"
 	"github.com/ledgermirror/ledgermirror/cmd/ledgermirror/internal/logging"
+	"github.com/ledgermirror/ledgermirror/domain/messaging"
 )
 
 // Config is one node's whole configuration, one section per component.
 type Config struct {
-	Log        logging.Config   `yaml:"log"`
-	Node       NodeConfig       `yaml:"node"`
-	EventStore EventStoreConfig `yaml:"eventStore"`
+	Log          logging.Config     `yaml:"log"`
+	Node         NodeConfig         `yaml:"node"`
+	EventStore   EventStoreConfig   `yaml:"eventStore"`
+	Namespaces   []NamespaceConfig  `yaml:"namespaces"`
+	Chain        ChainConfig        `yaml:"chain"`
+	DataExchange DataExchangeConfig `yaml:"dataExchange"`
+	Messaging    messaging.Config   `yaml:"messaging"`
+	API          api.Config         `yaml:"api"`
 }
 
 // NodeConfig says who this node is and where it keeps its files.
@@ -51,6 +58,10 @@ func (c *Config) SetDefaults() {
 	c.Log.SetDefaults()
 	c.Node.SetDefaults()
 	c.EventStore.SetDefaults()
+	c.Chain.SetDefaults()
+	c.DataExchange.SetDefaults()
+	c.Messaging.SetDefaults()
+	c.API.SetDefaults()
 }
 
 // SetDefaults fills unset fields.
@@ -82,11 +93,13 @@ func (c *Config) derive() {
 	if c.EventStore.SQLite.Path == "" {
 		c.EventStore.SQLite.Path = filepath.Join(c.Node.DataDir, "events.db")
 	}
+	c.deriveMember()
 }
 
 // Validate reports every bad field, each named by its YAML path.
 func (c Config) Validate() error {
-	return errors.Join(c.Log.Validate(), c.Node.Validate(), c.EventStore.Validate())
+	return errors.Join(c.Log.Validate(), c.Node.Validate(), c.EventStore.Validate(), validateNamespaces(c.Namespaces),
+		c.Chain.Validate(), c.DataExchange.Validate(), prefixed("messaging", c.Messaging.Validate()), prefixed("api", c.API.Validate()))
 }
 
 var nodeName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
@@ -116,4 +129,22 @@ func (e EventStoreConfig) Validate() error {
 	default:
 		return fmt.Errorf("eventStore.driver %q: supported drivers are %q", e.Driver, DriverSQLite)
 	}
+}
+
+func prefixed(section string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", section, err)
+}
+
+// Complete derives the settings that depend on others and validates: for a
+// configuration built in code (the dev network's members) rather than
+// loaded.
+func (c *Config) Complete() error {
+	c.derive()
+	if err := c.Validate(); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+	}
+	return nil
 }

@@ -1,0 +1,135 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	stdlog "log"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/rs/zerolog"
+)
+
+const (
+	// readHeaderTimeout bounds a slow client's headers (slowloris). There is
+	// no read or write timeout for the whole request: a blob upload may
+	// legitimately take minutes, and a ?confirm=true wait is bounded by
+	// Config.ConfirmTimeout instead.
+	readHeaderTimeout = 10 * time.Second
+	idleTimeout       = 2 * time.Minute
+	// shutdownGrace is how long Run lets in-flight requests finish after its
+	// context ends before it drops their connections.
+	shutdownGrace = 10 * time.Second
+)
+
+// Server is one node's REST API. A process may run several (one per member
+// in `ledgermirror dev`); they share nothing.
+//
+// A Server serves once: Serve or Run, then Shutdown. Handler alone (for
+// tests or to mount the API in another server) needs neither.
+type Server struct {
+	cfg     Config
+	backend Backend
+	log     zerolog.Logger
+	echo    *echo.Echo
+	http    *http.Server
+	// stopping ends when Shutdown starts, so that ?confirm=true waits answer
+	// at once (202, still pending) instead of holding the shutdown up for as
+	// long as ConfirmTimeout.
+	stopping context.Context
+	stop     context.CancelFunc
+}
+
+// New builds a server for b. It fills cfg's unset fields with their
+// defaults; the caller validates cfg (Config.Validate) beforehand.
+func New(cfg Config, b Backend, log zerolog.Logger) *Server {
+	cfg.SetDefaults()
+	log = log.With().Str("component", "api").Logger()
+	s := &Server{cfg: cfg, backend: b, log: log}
+	s.stopping, s.stop = context.WithCancel(context.Background())
+
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = s.handleError
+	// Logging wraps recovery so that a panic is logged with the 500 it became.
+	e.Use(s.logRequests, s.recoverPanics)
+	s.routes(e)
+	s.echo = e
+
+	s.http = &http.Server{
+		Handler:           e,
+		ReadHeaderTimeout: readHeaderTimeout,
+		IdleTimeout:       idleTimeout,
+		ErrorLog:          stdlog.New(log.With().Str("source", "net/http").Logger(), "", 0),
+	}
+	return s
+}
+
+func (s *Server) routes(e *echo.Echo) {
+	v1 := e.Group("/api/v1")
+	v1.GET("/status", s.getStatus)
+
+	ns := v1.Group("/namespaces/:ns")
+	ns.POST("/messages/broadcast", s.postBroadcast)
+	ns.POST("/messages/private", s.postPrivate)
+	ns.GET("/messages/:id", s.getMessage)
+	ns.POST("/data", s.postData)
+	ns.POST("/data/:id/blob", s.postBlob)
+	ns.POST("/datatypes", s.postDatatype)
+	ns.GET("/operations", s.getOperations)
+	ns.POST("/operations/:id/retry", s.postRetry)
+	ns.GET("/digests", s.getDigests)
+}
+
+// Handler returns the API as an http.Handler, with its middleware and error
+// handler.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Serve answers requests on ln until Shutdown, and then returns nil. Any
+// other return is an error of ln.
+func (s *Server) Serve(ln net.Listener) error {
+	s.log.Info().Str("addr", ln.Addr().String()).Msg("api listening")
+	if err := s.http.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("api: serve on %s: %w", ln.Addr(), err)
+	}
+	return nil
+}
+
+// Shutdown stops accepting requests, ends ?confirm=true waits early and
+// waits for in-flight requests to finish. When ctx ends first it closes the
+// remaining connections and returns ctx's error; either way nothing of the
+// server is left running.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.stop()
+	if err := s.http.Shutdown(ctx); err != nil {
+		closeErr := s.http.Close()
+		return errors.Join(fmt.Errorf("api: shutdown: %w", err), closeErr)
+	}
+	return nil
+}
+
+// Run listens on Config.Listen and serves until ctx ends, then shuts down
+// with a grace period for in-flight requests. It is the one call cmd/ needs
+// per server, e.g. one goroutine of an errgroup each.
+func (s *Server) Run(ctx context.Context) error {
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", s.cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("api: listen on %s: %w", s.cfg.Listen, err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(ln) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	graceCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
+	defer cancel()
+	shutdownErr := s.Shutdown(graceCtx)
+	return errors.Join(shutdownErr, <-served)
+}

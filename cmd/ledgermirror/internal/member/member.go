@@ -1,0 +1,271 @@
+package member
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/rs/zerolog"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/ledgermirror/ledgermirror/adapters/chain/ethereum"
+	dxhttp "github.com/ledgermirror/ledgermirror/adapters/dataexchange/http"
+	"github.com/ledgermirror/ledgermirror/adapters/eventstore/sqlite"
+	"github.com/ledgermirror/ledgermirror/adapters/sharedstorage/local"
+	"github.com/ledgermirror/ledgermirror/api"
+	"github.com/ledgermirror/ledgermirror/cmd/ledgermirror/internal/config"
+	"github.com/ledgermirror/ledgermirror/domain/aggregator"
+	"github.com/ledgermirror/ledgermirror/domain/catalogue"
+	"github.com/ledgermirror/ledgermirror/domain/chain"
+	"github.com/ledgermirror/ledgermirror/domain/event"
+	"github.com/ledgermirror/ledgermirror/domain/messaging"
+	"github.com/ledgermirror/ledgermirror/domain/protocol"
+)
+
+// Member is one running member node.
+type Member struct {
+	cfg     config.Config
+	log     zerolog.Logger
+	store   event.Store
+	node    *messaging.Node
+	api     *api.Server
+	apiLn   net.Listener
+	dx      *http.Server
+	dxLn    net.Listener
+	client  *dxhttp.Client
+	storage *local.SharedStorage
+	jobs    []func(context.Context) error
+}
+
+// New builds a member from cfg on ch and binds its listeners (so a taken
+// port fails here, before anything runs). Run starts it.
+func New(ctx context.Context, cfg config.Config, ch Chain, log zerolog.Logger) (_ *Member, err error) {
+	m := &Member{cfg: cfg, log: log}
+	defer func() {
+		if err != nil {
+			m.close()
+		}
+	}()
+	self, signer, transportKey, err := identity(cfg)
+	if err != nil {
+		return nil, err
+	}
+	store, err := sqlite.Open(ctx, cfg.EventStore.SQLite, log.With().Str("component", "eventstore").Logger())
+	if err != nil {
+		return nil, fmt.Errorf("opening the event store: %w", err)
+	}
+	m.store = store
+	cat := catalogue.Default()
+	slogger := slog.New(zerolog.NewSlogHandler(log))
+
+	if m.storage, err = local.NewSharedStorage(local.Config{Dir: filepath.Join(cfg.Node.DataDir, "shared"),
+		PublicURL: cfg.DataExchange.PublicURL}); err != nil {
+		return nil, err
+	}
+	blobs, err := local.NewBlobStore(filepath.Join(cfg.Node.DataDir, "blobs"))
+	if err != nil {
+		return nil, err
+	}
+	if m.client, err = dxhttp.NewClient(dxhttp.ClientConfig{}, self.Node, transportKey); err != nil {
+		return nil, err
+	}
+
+	var services []*messaging.Service
+	for _, nsCfg := range cfg.Namespaces {
+		svc, err := m.namespace(nsCfg, ch, self, signer, cat, slogger, blobs)
+		if err != nil {
+			return nil, fmt.Errorf("namespace %s: %w", nsCfg.Name, err)
+		}
+		services = append(services, svc)
+	}
+	if m.node, err = messaging.NewNode(self, store, cat, slogger, services...); err != nil {
+		return nil, err
+	}
+
+	dx, err := dxhttp.NewServer(dxhttp.ServerConfig{Node: self.Node.String()}, m.node, m.storage,
+		log.With().Str("component", "dataexchange").Logger())
+	if err != nil {
+		return nil, err
+	}
+	m.dx = dx.HTTPServer(cfg.DataExchange.Listen)
+	if m.dxLn, err = net.Listen("tcp", cfg.DataExchange.Listen); err != nil {
+		return nil, fmt.Errorf("data exchange: %w", err)
+	}
+	m.api = api.New(cfg.API, m.node, log.With().Str("component", "api").Logger())
+	if m.apiLn, err = net.Listen("tcp", cfg.API.Listen); err != nil {
+		return nil, fmt.Errorf("api: %w", err)
+	}
+	return m, nil
+}
+
+// namespace wires one namespace: its chain follower and pinner on the
+// namespace's contract, its aggregator and its messaging service.
+func (m *Member) namespace(nsCfg config.NamespaceConfig, ch Chain, self messaging.Self, signer *ecdsa.PrivateKey,
+	cat *catalogue.Catalogue, slogger *slog.Logger, blobs messaging.BlobStore) (*messaging.Service, error) {
+	ns := nsCfg.Name
+	contract, ok := ch.Contracts[ns]
+	if !ok {
+		return nil, fmt.Errorf("no BatchPin contract for the namespace")
+	}
+	log := m.log.With().Str("namespace", ns).Logger()
+	reader := ethereum.NewReader(ch.Client, ch.ChainID, contract, log.With().Str("component", "chain").Logger())
+	confirmations := m.cfg.Chain.ConfirmationsOrDefault()
+	var followed chain.Chain = reader
+	if ch.Polling {
+		followed = pollOnly{reader}
+	}
+	follower, err := chain.NewFollower(chain.Config{Namespace: ns, Confirmations: confirmations, StartBlock: nsCfg.StartBlock}, followed)
+	if err != nil {
+		return nil, err
+	}
+	submitter, err := ethereum.NewSubmitter(ch.Client, ch.ChainID, contract, signer)
+	if err != nil {
+		return nil, err
+	}
+	pinner := chain.NewPinner(submitter, m.store, cat, chain.PinnerOptions{})
+	runner, err := aggregator.NewRunner(m.store, cat, aggregator.Config{Namespace: ns, Confirmations: confirmations},
+		aggregator.RunnerOptions{
+			OnIgnored: func(ev event.Event, err error) {
+				log.Warn().Uint64("position", uint64(ev.Position)).Str("type", ev.Type).Err(err).Msg("aggregator ignored an input")
+			},
+			OnRebuild: func(err error) {
+				log.Error().Err(err).Msg("deep reorg: rebuilding the aggregator from the start of the log")
+			},
+		})
+	if err != nil {
+		return nil, err
+	}
+	runOpts := chain.RunOptions{PollInterval: m.cfg.Chain.PollInterval,
+		OnReorg: func(r chain.Reorg) { log.Warn().Interface("reorg", r).Msg("chain reorganisation") },
+		OnError: func(err error) { log.Warn().Err(err).Msg("chain listener step failed; retrying") }}
+	m.jobs = append(m.jobs,
+		func(ctx context.Context) error { return chain.Run(ctx, follower, m.store, cat, runOpts) },
+		runner.Run)
+	return messaging.NewService(ns, m.cfg.Messaging, self, messaging.Deps{Store: m.store, Catalogue: cat,
+		Transport: m.client, Storage: m.storage, Blobs: blobs, Pinner: pinner, Aggregation: runner,
+		Log: slogger.With("namespace", ns)})
+}
+
+// Node is the member's messaging node (the API's backend).
+func (m *Member) Node() *messaging.Node { return m.node }
+
+// Store is the member's event store.
+func (m *Member) Store() event.Store { return m.store }
+
+// APIURL is where the member's API listens.
+func (m *Member) APIURL() string { return "http://" + m.apiLn.Addr().String() }
+
+// DataExchangeURL is the member's registered data-exchange endpoint.
+func (m *Member) DataExchangeURL() string { return m.cfg.DataExchange.PublicURL }
+
+// Run runs the member until ctx ends (then it stops everything and returns
+// nil) or a part fails (then it stops the rest and returns the error).
+func (m *Member) Run(ctx context.Context) error {
+	defer m.close()
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return m.node.Run(gctx) })
+	for _, job := range m.jobs {
+		g.Go(func() error { return job(gctx) })
+	}
+	g.Go(func() error {
+		if err := m.dx.Serve(m.dxLn); !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("data exchange: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() error { return m.api.Serve(m.apiLn) })
+	g.Go(func() error {
+		<-gctx.Done()
+		shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return errors.Join(m.api.Shutdown(shut), m.dx.Shutdown(shut))
+	})
+	err := g.Wait()
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}
+
+func (m *Member) close() {
+	if m.client != nil {
+		m.client.Close()
+	}
+	if m.storage != nil {
+		m.storage.Close()
+	}
+	for _, ln := range []net.Listener{m.apiLn, m.dxLn} {
+		if ln != nil {
+			_ = ln.Close()
+		}
+	}
+	if m.store != nil {
+		if err := m.store.Close(); err != nil {
+			m.log.Error().Err(err).Msg("closing the event store")
+		}
+	}
+}
+
+// pollOnly hides a chain's head notifications, for clients that cannot
+// push them (plain HTTP): the follower then polls.
+type pollOnly struct{ chain.Chain }
+
+// identity loads (or creates) the node's keys and says who it is.
+func identity(cfg config.Config) (messaging.Self, *ecdsa.PrivateKey, ed25519.PrivateKey, error) {
+	org, err := protocol.NewOrgDID(cfg.Node.Org)
+	if err != nil {
+		return messaging.Self{}, nil, nil, fmt.Errorf("node.org: %w", err)
+	}
+	node, err := protocol.NewNodeDID(org, cfg.Node.Name)
+	if err != nil {
+		return messaging.Self{}, nil, nil, fmt.Errorf("node.name: %w", err)
+	}
+	signer, err := LoadOrCreateSigningKey(cfg.Chain.KeyFile)
+	if err != nil {
+		return messaging.Self{}, nil, nil, err
+	}
+	key, err := protocol.NewSigningKey(crypto.PubkeyToAddress(signer.PublicKey))
+	if err != nil {
+		return messaging.Self{}, nil, nil, err
+	}
+	transport, err := dxhttp.LoadOrCreateKey(cfg.DataExchange.KeyFile)
+	if err != nil {
+		return messaging.Self{}, nil, nil, fmt.Errorf("transport key: %w", err)
+	}
+	self := messaging.Self{Org: org, Node: node, Key: key, Endpoint: cfg.DataExchange.PublicURL,
+		TransportKey: dxhttp.PublicKeyPEM(transport)}
+	return self, signer, transport, nil
+}
+
+// Org is the member's org name.
+func (m *Member) Org() string { return m.cfg.Node.Org }
+
+// KnownMembers counts the members whose org and node this member has
+// confirmed in its first namespace.
+func (m *Member) KnownMembers() int {
+	svc, err := m.node.Service(m.cfg.Namespaces[0].Name)
+	if err != nil {
+		return 0
+	}
+	orgs := map[string]bool{}
+	for _, p := range svc.Registry().Nodes() {
+		if _, ok := svc.Registry().Org(p.Node.Org()); ok {
+			orgs[p.Node.Org().String()] = true
+		}
+	}
+	return len(orgs)
+}
+
+// Close releases what New opened, for a member that will not Run.
+func (m *Member) Close() error {
+	m.close()
+	return nil
+}

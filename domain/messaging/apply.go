@@ -1,0 +1,211 @@
+package messaging
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/ledgermirror/ledgermirror/domain/catalogue"
+	"github.com/ledgermirror/ledgermirror/domain/event"
+	"github.com/ledgermirror/ledgermirror/domain/protocol"
+)
+
+// apply folds one of the namespace's events into the view. Node calls it
+// for every event in position order, on one goroutine; live is false while
+// the log is replayed at start-up (no outbound action starts then).
+func (s *Service) apply(ev event.Event, p catalogue.Payload, live bool) {
+	switch v := p.(type) {
+	case catalogue.IdentityRegistered:
+		s.reg.applyIdentity(v)
+	case catalogue.DatatypeDefined:
+		s.reg.applyDatatype(v)
+	case catalogue.DataStored:
+		s.mu.Lock()
+		s.data[v.Data.ID()] = v.Data
+		s.mu.Unlock()
+	case catalogue.MessageSubmitted:
+		s.applySubmitted(v, live)
+	case catalogue.GroupKnown:
+		s.mu.Lock()
+		s.groups[v.Group.Hash()] = v.Group
+		s.mu.Unlock()
+	case catalogue.BatchSealed:
+		s.applySealed(v)
+	case catalogue.BatchDispatched:
+		s.mu.Lock()
+		if b := s.batches[v.BatchID]; b != nil && v.PayloadRef != "" {
+			b.payloadRef = v.PayloadRef
+		}
+		s.mu.Unlock()
+	case catalogue.BatchReceived:
+		s.applyReceived(v)
+	case catalogue.PinSubmitted:
+		s.markPinned(v.BatchID)
+	case catalogue.PinFailed:
+		s.markPinned(v.BatchID)
+	case catalogue.PinObserved:
+		s.applyObserved(v, live)
+	case catalogue.ChainCheckpoint:
+		s.mu.Lock()
+		s.checkpoint = max(s.checkpoint, v.BlockNumber)
+		s.mu.Unlock()
+	case catalogue.MessageConfirmed:
+		s.decide(v.MessageID, StateConfirmed, "", ev.Recorded)
+	case catalogue.MessageRejected:
+		reason := string(v.Reason)
+		if v.Detail != "" {
+			reason += ": " + v.Detail
+		}
+		s.decide(v.MessageID, StateRejected, reason, ev.Recorded)
+	case catalogue.DecisionRevoked:
+		s.decide(v.MessageID, StatePending, "", time.Time{})
+	case catalogue.OperationRecorded:
+		s.applyOperation(v)
+	}
+}
+
+func (s *Service) applySubmitted(v catalogue.MessageSubmitted, live bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if mv, ok := s.messages[v.Message.ID()]; !ok || mv.Batch == nil {
+		// Inline data is kept until its message is sealed (linkMessages
+		// drops it); data stored on its own stays referable by id.
+		for _, d := range v.Data {
+			s.inline[d.ID()] = d
+		}
+	}
+	for _, r := range v.Message.Data() {
+		s.used[r.ID] = true
+	}
+	if _, ok := s.messages[v.Message.ID()]; !ok {
+		s.messages[v.Message.ID()] = &MessageView{Header: v.Message.Header(), Hash: v.Message.Hash(),
+			Data: v.Message.Data(), State: StatePending}
+	}
+	if v.Message.Header().Author() != s.self.Org {
+		return
+	}
+	if !live {
+		s.unsealed = append(s.unsealed, v.Message.ID())
+	}
+	if k, ok := definitionKeyOf(v); ok {
+		s.pendingDef[k] = v.Message.ID()
+	}
+}
+
+// applySealed registers a batch sealed before this run; the sealer
+// registers its own batches (and takes their nonces) before it appends them.
+func (s *Service) applySealed(v catalogue.BatchSealed) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := v.Manifest.ID()
+	if _, ok := s.batches[id]; ok {
+		return
+	}
+	b := &ownBatch{sealed: v}
+	if g, private := v.Manifest.Group(); private {
+		b.key = g
+		for _, c := range v.Contexts {
+			s.nonces[c]++
+		}
+	}
+	s.batches[id] = b
+	s.sealOrder = append(s.sealOrder, id)
+	s.linkMessages(id, v.Manifest)
+}
+
+// linkMessages notes which batch carries each message and drops the inline
+// data the batch now holds.
+func (s *Service) linkMessages(batch uuid.UUID, m protocol.Manifest) {
+	for _, e := range m.Messages() {
+		if mv := s.messages[e.ID]; mv != nil {
+			mv.Batch = &batch
+		}
+	}
+	for _, r := range m.Data() {
+		delete(s.inline, r.ID)
+	}
+}
+
+// applyReceived indexes the messages of a received batch so GET
+// /messages/{id} knows them before they are decided. A batch that does not
+// parse is the aggregator's to reject; the view just skips what it cannot read.
+func (s *Service) applyReceived(v catalogue.BatchReceived) {
+	s.mu.Lock()
+	s.received[v.BatchID] = true
+	s.mu.Unlock()
+	for _, raw := range v.Messages {
+		m, err := protocol.UnmarshalMessage(raw)
+		if err != nil {
+			continue
+		}
+		s.mu.Lock()
+		if _, ok := s.messages[m.ID()]; !ok {
+			id := v.BatchID
+			s.messages[m.ID()] = &MessageView{Header: m.Header(), Hash: m.Hash(), Data: m.Data(), State: StatePending, Batch: &id}
+		}
+		s.mu.Unlock()
+	}
+}
+
+func (s *Service) markPinned(batch uuid.UUID) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if b := s.batches[batch]; b != nil {
+		b.pinned = true
+	}
+}
+
+func (s *Service) applyObserved(v catalogue.PinObserved, live bool) {
+	s.mu.Lock()
+	if b := s.batches[v.BatchID]; b != nil {
+		b.observed = true
+	}
+	missing := !s.received[v.BatchID] && v.PayloadRef != ""
+	s.mu.Unlock()
+	if missing && live {
+		s.pipeline.fetchLater(v.BatchID, v.PayloadRef)
+	}
+}
+
+// decide records a decision (or its revocation) and wakes whoever waits.
+func (s *Service) decide(id uuid.UUID, state MessageState, reason string, at time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	mv := s.messages[id]
+	if mv == nil {
+		return
+	}
+	mv.State, mv.Reason = state, reason
+	if state == StatePending {
+		mv.Confirmed = nil
+	} else {
+		t := at.UTC()
+		mv.Confirmed = &t
+	}
+	for k, pending := range s.pendingDef {
+		if pending == id {
+			delete(s.pendingDef, k)
+		}
+	}
+	for _, w := range s.waiters[id] {
+		close(w)
+	}
+	delete(s.waiters, id)
+	if state == StateRejected && mv.Header.Author() == s.self.Org && mv.Header.Type() == protocol.MessageTypeDefinition {
+		s.pipeline.kickRegistration()
+	}
+}
+
+func (s *Service) applyOperation(v catalogue.OperationRecorded) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	op, ok := s.ops[v.ID]
+	if !ok {
+		op = &Operation{}
+		s.ops[v.ID] = op
+		s.opOrder = append(s.opOrder, v.ID)
+	}
+	*op = Operation{ID: v.ID, Namespace: v.Namespace, Type: OperationType(v.Type), BatchID: v.BatchID, Target: v.Target,
+		Status: OperationStatus(v.Status), Attempts: v.Attempts, Error: v.Error, Output: v.Output,
+		Created: v.Created, Updated: v.Updated}
+}
