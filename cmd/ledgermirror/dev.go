@@ -2,19 +2,13 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"path/filepath"
-	"time"
 
-	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
-	"golang.org/x/sync/errgroup"
 
-	"github.com/ledgermirror/ledgermirror/adapters/chain/ethereum/embedded"
 	"github.com/ledgermirror/ledgermirror/cmd/ledgermirror/internal/config"
-	"github.com/ledgermirror/ledgermirror/cmd/ledgermirror/internal/member"
+	"github.com/ledgermirror/ledgermirror/cmd/ledgermirror/network"
 )
 
 // devOptions are the dev network's flags.
@@ -30,9 +24,11 @@ func newDevCommand(a *app) *cobra.Command {
 		Short: "Run a whole network on this machine: N members sharing one embedded chain",
 		Long: "Runs --members member nodes (org1 ... orgN, each with node node1) in this process, sharing one\n" +
 			"embedded chain. Each member has its own data directory under --data-dir, its own event store,\n" +
-			"its API on 127.0.0.1:<base-port + i> and its data-exchange endpoint on 127.0.0.1:<base-port + 100 + i>;\n" +
-			"members reach each other only over loopback HTTP. Stopping and starting again with the same\n" +
-			"--data-dir resumes the same network. Ctrl-C stops it.",
+			"its API on 127.0.0.1:<base-port + i - 1> and its data-exchange endpoint on\n" +
+			"127.0.0.1:<base-port + 100 + i - 1>; members reach each other only over loopback HTTP.\n" +
+			"It prints one line per member, then \"network ready\" once every member has registered every\n" +
+			"other. Stopping and starting again with the same --data-dir resumes the same network, even\n" +
+			"after kill -9. Ctrl-C stops it.",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if o.members < 1 || o.members > 50 {
@@ -54,99 +50,25 @@ func newDevCommand(a *app) *cobra.Command {
 	return cmd
 }
 
-// devMemberConfig is member i's (1-based) configuration in a dev network.
-func devMemberConfig(base config.Config, dir string, i, basePort int) (config.Config, error) {
-	c := config.Defaults()
-	c.Log = base.Log
-	c.Messaging = base.Messaging
-	c.Node.Org = fmt.Sprintf("org%d", i)
-	c.Node.Name = "node1"
-	c.Node.DataDir = filepath.Join(dir, c.Node.Org)
-	c.API.Listen = fmt.Sprintf("127.0.0.1:%d", basePort+i-1)
-	c.DataExchange.Listen = fmt.Sprintf("127.0.0.1:%d", basePort+100+i-1)
-	return c, c.Complete()
-}
-
-func runDev(ctx context.Context, a *app, base config.Config, o devOptions, log zerolog.Logger) error {
-	dir := base.Node.DataDir
-	chainLog := log.With().Str("component", "embedded-chain").Logger()
-	c, err := embedded.Start(embedded.Config{DataDir: filepath.Join(dir, "chain")}, chainLog)
+func runDev(ctx context.Context, a *app, cfg config.Config, o devOptions, log zerolog.Logger) error {
+	n, err := network.Start(ctx, network.Options{Members: o.members, BasePort: o.basePort, DataDir: cfg.Node.DataDir,
+		Log: log, LogConfig: cfg.Log, Messaging: cfg.Messaging})
 	if err != nil {
-		return fmt.Errorf("starting the embedded chain: %w", err)
-	}
-	defer func() {
-		if err := c.Close(); err != nil {
-			log.Error().Err(err).Msg("closing the embedded chain")
-		}
-	}()
-	members := make([]*member.Member, o.members)
-	for i := range members {
-		m, err := startDevMember(ctx, base, dir, i+1, o.basePort, c, log)
-		if err != nil {
-			for _, started := range members[:i] {
-				_ = started.Close()
-			}
-			return err
-		}
-		members[i] = m
-	}
-	g, gctx := errgroup.WithContext(ctx)
-	for _, m := range members {
-		g.Go(func() error { return m.Run(gctx) })
-		fmt.Fprintf(a.stdout, "member %s api=%s dx=%s\n", m.Org(), m.APIURL(), m.DataExchangeURL())
-	}
-	g.Go(func() error {
-		if waitRegistered(gctx, members) {
-			fmt.Fprintln(a.stdout, "network ready")
-		}
-		return nil
-	})
-	if err := g.Wait(); err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
-	return nil
-}
-
-func startDevMember(ctx context.Context, base config.Config, dir string, i, basePort int, c *embedded.Chain, log zerolog.Logger) (*member.Member, error) {
-	cfg, err := devMemberConfig(base, dir, i, basePort)
-	if err != nil {
-		return nil, err
+	for _, m := range n.Members() {
+		fmt.Fprintf(a.stdout, "member %s api=%s dx=%s\n", m.Org(), m.APIURL(), m.DataExchangeURL())
 	}
-	key, err := member.LoadOrCreateSigningKey(cfg.Chain.KeyFile)
-	if err != nil {
-		return nil, err
+	if err := n.WaitReady(ctx); err == nil {
+		fmt.Fprintln(a.stdout, "network ready")
 	}
-	ch, err := member.OnEmbedded(ctx, c, []string{cfg.Namespaces[0].Name}, crypto.PubkeyToAddress(key.PublicKey))
-	if err != nil {
-		return nil, err
+	select {
+	case <-ctx.Done():
+	case <-n.Done():
 	}
-	m, err := member.New(ctx, cfg, ch, log.With().Str("member", cfg.Node.Org).Logger())
-	if err != nil {
-		return nil, fmt.Errorf("member %s: %w", cfg.Node.Org, err)
+	failed := n.Failed()
+	if err := n.Stop(); err != nil && failed == nil {
+		return err
 	}
-	return m, nil
-}
-
-// waitRegistered waits until every member knows every member's org and
-// node; false if ctx ended first.
-func waitRegistered(ctx context.Context, members []*member.Member) bool {
-	t := time.NewTicker(20 * time.Millisecond)
-	defer t.Stop()
-	for {
-		all := true
-		for _, m := range members {
-			if m.KnownMembers() < len(members) {
-				all = false
-				break
-			}
-		}
-		if all {
-			return true
-		}
-		select {
-		case <-ctx.Done():
-			return false
-		case <-t.C:
-		}
-	}
+	return failed
 }

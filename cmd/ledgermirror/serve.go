@@ -14,7 +14,7 @@ import (
 
 	"github.com/ledgermirror/ledgermirror/adapters/chain/ethereum/embedded"
 	"github.com/ledgermirror/ledgermirror/cmd/ledgermirror/internal/config"
-	"github.com/ledgermirror/ledgermirror/cmd/ledgermirror/internal/member"
+	"github.com/ledgermirror/ledgermirror/cmd/ledgermirror/network"
 )
 
 func newServeCommand(a *app) *cobra.Command {
@@ -37,11 +37,11 @@ func newServeCommand(a *app) *cobra.Command {
 }
 
 func runServe(ctx context.Context, a *app, cfg config.Config, log zerolog.Logger) error {
-	key, err := member.LoadOrCreateSigningKey(cfg.Chain.KeyFile)
+	key, err := network.LoadOrCreateSigningKey(cfg.Chain.KeyFile)
 	if err != nil {
 		return err
 	}
-	var ch member.Chain
+	var ch network.Chain
 	switch cfg.Chain.Driver {
 	case config.ChainEmbedded:
 		c, err := embedded.Start(embedded.Config{DataDir: filepath.Join(cfg.Node.DataDir, "chain")},
@@ -54,7 +54,7 @@ func runServe(ctx context.Context, a *app, cfg config.Config, log zerolog.Logger
 		for i, ns := range cfg.Namespaces {
 			names[i] = ns.Name
 		}
-		if ch, err = member.OnEmbedded(ctx, c, names, crypto.PubkeyToAddress(key.PublicKey)); err != nil {
+		if ch, err = network.OnEmbedded(ctx, c, names, crypto.PubkeyToAddress(key.PublicKey)); err != nil {
 			return &usageError{err}
 		}
 	default:
@@ -62,7 +62,7 @@ func runServe(ctx context.Context, a *app, cfg config.Config, log zerolog.Logger
 			return err
 		}
 	}
-	m, err := member.New(ctx, cfg, ch, log)
+	m, err := network.New(ctx, cfg, ch, log)
 	if err != nil {
 		return err
 	}
@@ -71,19 +71,19 @@ func runServe(ctx context.Context, a *app, cfg config.Config, log zerolog.Logger
 }
 
 // dialChain connects to a JSON-RPC node; every namespace needs its contract.
-func dialChain(ctx context.Context, cfg config.Config) (member.Chain, error) {
+func dialChain(ctx context.Context, cfg config.Config) (network.Chain, error) {
 	contracts := map[string]common.Address{}
 	for i, ns := range cfg.Namespaces {
 		if ns.Contract == "" {
-			return member.Chain{}, &usageError{fmt.Errorf("namespaces[%d].contract: required with chain.driver ethereum (deploy one with `ledgermirror contracts deploy`)", i)}
+			return network.Chain{}, &usageError{fmt.Errorf("namespaces[%d].contract: required with chain.driver ethereum (deploy one with `ledgermirror contracts deploy`)", i)}
 		}
 		contracts[ns.Name] = common.HexToAddress(ns.Contract)
 	}
 	client, err := ethclient.DialContext(ctx, cfg.Chain.RPC)
 	if err != nil {
-		return member.Chain{}, fmt.Errorf("connecting to %s: %w", cfg.Chain.RPC, err)
+		return network.Chain{}, fmt.Errorf("connecting to %s: %w", cfg.Chain.RPC, err)
 	}
 	u, _ := url.Parse(cfg.Chain.RPC)
-	return member.Chain{Client: client, ChainID: cfg.Chain.ChainID, Contracts: contracts,
+	return network.Chain{Client: client, ChainID: cfg.Chain.ChainID, Contracts: contracts,
 		Polling: u.Scheme == "http" || u.Scheme == "https"}, nil
 }

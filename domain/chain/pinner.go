@@ -118,7 +118,14 @@ func chainName(s Submitter) string {
 }
 
 func (p *Pinner) record(ctx context.Context, stream string, req PinRequest, payload catalogue.Payload) error {
-	id := uuid.NewSHA1(pinIDSpace, []byte(req.TxID.String()))
+	return p.recordAs(ctx, stream, req, req.TxID.String(), payload)
+}
+
+// recordAs records an outcome with an id derived from key: the request's
+// transaction id for the first outcome, plus the lost transaction's hash
+// for a resubmission, so each is recorded at most once.
+func (p *Pinner) recordAs(ctx context.Context, stream string, req PinRequest, key string, payload catalogue.Payload) error {
+	id := uuid.NewSHA1(pinIDSpace, []byte(key))
 	ev, err := p.cat.Encode(id, payload, event.Metadata{Namespace: req.Namespace, CorrelationID: req.BatchID.String()})
 	if err != nil {
 		return fmt.Errorf("recording the pin of batch %s: %w", req.BatchID, err)
@@ -129,13 +136,15 @@ func (p *Pinner) record(ctx context.Context, stream string, req PinRequest, payl
 	return nil
 }
 
-// recorded looks for an outcome already recorded for req's transaction id.
+// recorded looks for an outcome already recorded for req's transaction id;
+// after a resubmission the latest outcome is the one that counts.
 func (p *Pinner) recorded(ctx context.Context, stream string, req PinRequest) (Submission, bool, error) {
 	evs, err := p.store.ReadStream(ctx, stream, 0, 0)
 	if err != nil {
 		return Submission{}, false, fmt.Errorf("reading %s: %w", stream, err)
 	}
-	for _, ev := range evs {
+	for i := len(evs) - 1; i >= 0; i-- {
+		ev := evs[i]
 		if ev.Type != "PinSubmitted" && ev.Type != "PinFailed" {
 			continue
 		}
@@ -155,4 +164,50 @@ func (p *Pinner) recorded(ctx context.Context, stream string, req PinRequest) (S
 		}
 	}
 	return Submission{}, false, nil
+}
+
+// Check asks the chain what became of the transaction that pins req, as
+// recorded, and acts on it: a transaction the chain no longer knows (the
+// node restarted and dropped its pool, say) is sent again and the new
+// submission recorded; one that was mined and reverted is recorded as
+// PinFailed and returned as a *RevertError. A pending or mined one is
+// returned as is. A submitter that cannot look transactions up reports
+// TxPending forever; so does a request with nothing recorded yet.
+func (p *Pinner) Check(ctx context.Context, req PinRequest) (TxStatus, Submission, error) {
+	stream := catalogue.BatchStream(req.BatchID)
+	sub, found, err := p.recorded(ctx, stream, req)
+	if err != nil || !found {
+		return TxStatus{State: TxPending}, sub, err
+	}
+	receipts, ok := p.submitter.(Receipts)
+	if !ok {
+		return TxStatus{State: TxPending}, sub, nil
+	}
+	st, err := receipts.TxStatus(ctx, sub.TxHash)
+	if err != nil {
+		return TxStatus{}, sub, fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	switch st.State {
+	case TxReverted:
+		failed := catalogue.PinFailed{Namespace: req.Namespace, BatchID: req.BatchID, TxID: req.TxID,
+			Chain: chainName(p.submitter), TxHash: sub.TxHash, Reason: st.Reason}
+		if err := p.recordAs(ctx, stream, req, req.TxID.String()+"/"+sub.TxHash, failed); err != nil {
+			return st, sub, err
+		}
+		return st, sub, &RevertError{TxHash: sub.TxHash, Reason: st.Reason}
+	case TxUnknown:
+		again, err := p.submitter.Submit(ctx, req)
+		if err != nil {
+			var revert *RevertError
+			if errors.As(err, &revert) {
+				return st, sub, err
+			}
+			return st, sub, fmt.Errorf("%w: resubmitting lost transaction %s: %w", ErrUnavailable, sub.TxHash, err)
+		}
+		resubmitted := catalogue.PinSubmitted{Namespace: req.Namespace, BatchID: req.BatchID, TxID: req.TxID,
+			BatchHash: req.BatchHash, Contexts: req.Contexts, PayloadRef: req.PayloadRef, Signer: again.Signer,
+			Chain: again.Chain, TxHash: again.TxHash, Nonce: again.Nonce}
+		return st, again, p.recordAs(ctx, stream, req, req.TxID.String()+"/"+sub.TxHash, resubmitted)
+	}
+	return st, sub, nil
 }

@@ -40,9 +40,9 @@ func (s *Service) apply(ev event.Event, p catalogue.Payload, live bool) {
 	case catalogue.BatchReceived:
 		s.applyReceived(v)
 	case catalogue.PinSubmitted:
-		s.markPinned(v.BatchID)
+		s.markPinned(v.BatchID, false)
 	case catalogue.PinFailed:
-		s.markPinned(v.BatchID)
+		s.markPinned(v.BatchID, true)
 	case catalogue.PinObserved:
 		s.applyObserved(v, live)
 	case catalogue.ChainCheckpoint:
@@ -147,11 +147,11 @@ func (s *Service) applyReceived(v catalogue.BatchReceived) {
 	}
 }
 
-func (s *Service) markPinned(batch uuid.UUID) {
+func (s *Service) markPinned(batch uuid.UUID, failed bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if b := s.batches[batch]; b != nil {
-		b.pinned = true
+		b.pinned, b.failed = true, failed
 	}
 }
 

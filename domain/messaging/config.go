@@ -26,6 +26,10 @@ type Config struct {
 	// FetchDelay is how long a broadcast pin waits for its batch to be
 	// pushed before this node fetches it from shared storage. Default 250 ms.
 	FetchDelay time.Duration `yaml:"fetchDelay"`
+	// PinCheckInterval is how long a submitted pin may go unobserved before
+	// the node asks the chain what became of its transaction (and sends it
+	// again if the chain lost it). Default 5 s.
+	PinCheckInterval time.Duration `yaml:"pinCheckInterval"`
 }
 
 // SetDefaults fills zero values.
@@ -45,6 +49,9 @@ func (c *Config) SetDefaults() {
 	if c.FetchDelay == 0 {
 		c.FetchDelay = 250 * time.Millisecond
 	}
+	if c.PinCheckInterval == 0 {
+		c.PinCheckInterval = 5 * time.Second
+	}
 }
 
 // Validate checks the config after SetDefaults.
@@ -56,6 +63,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: batchMaxWait %s is below 1ms", ErrInvalidConfig, c.BatchMaxWait)
 	case c.RetryMin <= 0 || c.RetryMax < c.RetryMin:
 		return fmt.Errorf("%w: retryMin %s and retryMax %s must be positive and ordered", ErrInvalidConfig, c.RetryMin, c.RetryMax)
+	case c.PinCheckInterval < time.Millisecond:
+		return fmt.Errorf("%w: pinCheckInterval %s is below 1ms", ErrInvalidConfig, c.PinCheckInterval)
 	case c.FetchDelay < 0:
 		return fmt.Errorf("%w: fetchDelay %s is negative", ErrInvalidConfig, c.FetchDelay)
 	}

@@ -3,8 +3,10 @@ package messaging
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -60,16 +62,71 @@ func (p *pipeline) pinBatch(ctx context.Context, b *ownBatch) {
 	for _, peer := range s.recipients(groupHash) {
 		p.wg.Go(func() { p.deliver(ctx, id, env, peer) })
 	}
-	req := chain.PinRequest{Namespace: s.ns, TxID: b.sealed.Manifest.TxID(), BatchID: id,
-		BatchHash: b.sealed.Manifest.Hash(), PayloadRef: env.PayloadRef, Contexts: b.sealed.Pins}
-	_, _ = p.runOp(ctx, id, OpPinBatch, "chain", func(ctx context.Context) (string, error) {
+	req := pinRequest(s.ns, b, env.PayloadRef)
+	_, err = p.runOp(ctx, id, OpPinBatch, "chain", func(ctx context.Context) (string, error) {
 		sub, err := s.deps.Pinner.PinOnce(ctx, req)
 		return sub.TxHash, err
 	})
+	if err == nil {
+		p.wg.Go(func() { p.watchPin(ctx, b, req, s.cfg.PinCheckInterval) })
+	}
 	select {
 	case p.freed <- b.key:
 	case <-ctx.Done():
 	}
+}
+
+func pinRequest(ns string, b *ownBatch, payloadRef string) chain.PinRequest {
+	m := b.sealed.Manifest
+	return chain.PinRequest{Namespace: ns, TxID: m.TxID(), BatchID: m.ID(), BatchHash: m.Hash(),
+		PayloadRef: payloadRef, Contexts: b.sealed.Pins}
+}
+
+// watchPin makes sure a submitted pin reaches the chain: while its batch is
+// not observed it asks, every PinCheckInterval, what became of the
+// transaction; the pinner sends a lost one again and records a mined revert.
+func (p *pipeline) watchPin(ctx context.Context, b *ownBatch, req chain.PinRequest, first time.Duration) {
+	s := p.s
+	for wait := first; sleepCtx(ctx, wait); wait = s.cfg.PinCheckInterval {
+		s.mu.Lock()
+		observed := b.observed
+		s.mu.Unlock()
+		if observed {
+			return
+		}
+		st, sub, err := s.deps.Pinner.Check(ctx, req)
+		switch {
+		case errors.Is(err, chain.ErrReverted):
+			p.pinOutcome(ctx, req.BatchID, OpFailed, "", err.Error())
+			return
+		case err != nil:
+			s.log.Info("checking a pin's transaction failed; will check again", "batch", req.BatchID, "error", err)
+		case st.State == chain.TxUnknown:
+			s.log.Warn("the chain lost a pin's transaction; sent it again", "batch", req.BatchID, "tx", sub.TxHash)
+			p.pinOutcome(ctx, req.BatchID, OpSucceeded, sub.TxHash, "")
+		}
+	}
+}
+
+// pinOutcome records what the watcher learned on the pin operation.
+func (p *pipeline) pinOutcome(ctx context.Context, batch uuid.UUID, status OperationStatus, output, errText string) {
+	s := p.s
+	s.mu.Lock()
+	op, ok := s.ops[opID(batch, OpPinBatch, "chain")]
+	var cp Operation
+	if ok {
+		cp = *op
+	}
+	s.mu.Unlock()
+	if !ok {
+		return
+	}
+	cp.Attempts++
+	cp.Status, cp.Error, cp.Updated = status, errText, s.now()
+	if output != "" {
+		cp.Output = output
+	}
+	_ = p.recordOp(ctx, cp)
 }
 
 func (p *pipeline) recordDispatched(ctx context.Context, b *ownBatch, ref string) error {
@@ -238,6 +295,13 @@ func (p *pipeline) recover(ctx context.Context) {
 	}
 	for _, b := range pinned {
 		p.resumeDeliveries(ctx, b)
+		s.mu.Lock()
+		watch, ref := !b.observed && !b.failed, b.payloadRef
+		s.mu.Unlock()
+		if watch {
+			req := pinRequest(s.ns, b, ref)
+			p.wg.Go(func() { p.watchPin(ctx, b, req, 0) })
+		}
 	}
 	for _, m := range unsealed {
 		p.add(m.msg, m.group)

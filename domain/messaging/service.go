@@ -22,6 +22,10 @@ import (
 // chain.ErrReverted is final, others are worth retrying.
 type PinSubmitter interface {
 	PinOnce(ctx context.Context, req chain.PinRequest) (chain.Submission, error)
+	// Check asks what became of the request's recorded transaction,
+	// resubmitting a lost one and recording a mined revert (then it
+	// returns an error wrapping chain.ErrReverted).
+	Check(ctx context.Context, req chain.PinRequest) (chain.TxStatus, chain.Submission, error)
 }
 
 // Aggregation is what the service reads of its namespace's aggregator:
@@ -84,6 +88,7 @@ type ownBatch struct {
 	key        protocol.Hash // the sealer's queue key: the group hash, zero for broadcast
 	payloadRef string
 	pinned     bool // PinSubmitted or PinFailed recorded
+	failed     bool // the latest of them is PinFailed
 	observed   bool
 }
 

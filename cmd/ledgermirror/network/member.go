@@ -1,4 +1,4 @@
-package member
+package network
 
 import (
 	"context"
@@ -151,7 +151,7 @@ func (m *Member) namespace(nsCfg config.NamespaceConfig, ch Chain, self messagin
 		runner.Run)
 	return messaging.NewService(ns, m.cfg.Messaging, self, messaging.Deps{Store: m.store, Catalogue: cat,
 		Transport: m.client, Storage: m.storage, Blobs: blobs, Pinner: pinner, Aggregation: runner,
-		Log: slogger.With("namespace", ns)})
+		Log: slogger})
 }
 
 // Node is the member's messaging node (the API's backend).
