@@ -55,7 +55,7 @@ func runServe(ctx context.Context, a *app, cfg config.Config, log zerolog.Logger
 			names[i] = ns.Name
 		}
 		if ch, err = network.OnEmbedded(ctx, c, names, crypto.PubkeyToAddress(key.PublicKey)); err != nil {
-			return &usageError{err}
+			return err
 		}
 	default:
 		if ch, err = dialChain(ctx, cfg); err != nil {

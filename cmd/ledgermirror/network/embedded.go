@@ -10,15 +10,18 @@ import (
 )
 
 // OnEmbedded describes the embedded chain c for a member serving
-// namespaces, after funding its signing key. The embedded chain has one
-// BatchPin, so it serves one namespace.
+// namespaces, each on its own BatchPin, after funding its signing key.
 func OnEmbedded(ctx context.Context, c *embedded.Chain, namespaces []string, signer common.Address) (Chain, error) {
-	if len(namespaces) != 1 {
-		return Chain{}, fmt.Errorf("the embedded chain serves one namespace (its one BatchPin); %d are configured — use driver ethereum with a contract per namespace", len(namespaces))
-	}
 	if err := c.Fund(ctx, signer); err != nil {
 		return Chain{}, fmt.Errorf("funding %s on the embedded chain: %w", signer.Hex(), err)
 	}
-	return Chain{Client: c.Client(), ChainID: embedded.ChainID,
-		Contracts: map[string]common.Address{namespaces[0]: c.Address()}}, nil
+	contracts := map[string]common.Address{}
+	for _, ns := range namespaces {
+		a, err := c.ContractFor(ctx, ns)
+		if err != nil {
+			return Chain{}, err
+		}
+		contracts[ns] = a
+	}
+	return Chain{Client: c.Client(), ChainID: embedded.ChainID, Contracts: contracts}, nil
 }

@@ -106,6 +106,11 @@ type Chain struct {
 	closeOnce sync.Once
 	closeErr  error
 	log       zerolog.Logger
+
+	dataDir string
+	// contracts maps namespaces to their BatchPin (ContractFor), under
+	// faucetMu; persisted in dataDir/contracts.json.
+	contracts map[string]common.Address
 }
 
 // Start starts the chain, or resumes the one in cfg.DataDir, makes sure
@@ -132,7 +137,10 @@ func Start(cfg Config, log zerolog.Logger) (*Chain, error) {
 		return nil, err
 	}
 	c := &Chain{backend: b, client: b.client, address: crypto.CreateAddress(faucetAddress, 0), faucet: faucet,
-		wake: make(chan struct{}, 1), stop: make(chan struct{}), log: log}
+		wake: make(chan struct{}, 1), stop: make(chan struct{}), log: log, dataDir: cfg.DataDir}
+	if c.contracts, err = loadContracts(cfg.DataDir); err != nil {
+		return nil, errors.Join(err, b.close())
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
 	if err := c.prepare(ctx, cfg.Funded); err != nil {

@@ -185,3 +185,27 @@ func TestDataDirGenesisDoesNotDependOnFundedAccounts(t *testing.T) {
 	require.NoError(t, c.Fund(context.Background(), later))
 	assert.Equal(t, grant, balance(t, c, later), "funded once")
 }
+
+func TestEachNamespaceGetsItsOwnContract(t *testing.T) {
+	dir := t.TempDir()
+	c := start(t, embedded.Config{DataDir: dir})
+	ctx := context.Background()
+	a, err := c.ContractFor(ctx, "default")
+	require.NoError(t, err)
+	assert.Equal(t, c.Address(), a, "the first namespace takes the contract deployed at start")
+	b, err := c.ContractFor(ctx, "other")
+	require.NoError(t, err)
+	assert.NotEqual(t, a, b)
+	code, err := c.Client().CodeAt(ctx, b, nil)
+	require.NoError(t, err)
+	assert.NotEmpty(t, code, "the second namespace's contract is deployed")
+	again, err := c.ContractFor(ctx, "other")
+	require.NoError(t, err)
+	assert.Equal(t, b, again)
+	require.NoError(t, c.Close())
+
+	c = start(t, embedded.Config{DataDir: dir})
+	kept, err := c.ContractFor(ctx, "other")
+	require.NoError(t, err)
+	assert.Equal(t, b, kept, "a namespace keeps its contract across restarts")
+}
