@@ -41,8 +41,8 @@ type ChainConfig struct {
 	// KeyFile holds the org's signing key (hex secp256k1); created on first
 	// start when missing. Default <dataDir>/signing.key.
 	KeyFile string `yaml:"keyFile"`
-	// Confirmations a block needs before its pins count. Default 0 on the
-	// embedded chain, 12 otherwise; -1 asks for the default.
+	// Confirmations a block needs before its pins count. -1 (the default)
+	// means the driver's: 0 on the embedded chain, 12 otherwise.
 	Confirmations int `yaml:"confirmations"`
 	// PollInterval is how often the head is polled when the node cannot
 	// push new heads (HTTP). Default 100 ms.
@@ -64,9 +64,9 @@ type DataExchangeConfig struct {
 // SetDefaults fills unset fields.
 func (c *ChainConfig) SetDefaults() {
 	if c.Driver == "" {
+		// A fresh section: every default at once (0 confirmations is a
+		// valid choice, so -1 stands for "the driver's default").
 		c.Driver = ChainEmbedded
-	}
-	if c.Confirmations == 0 && c.Driver == ChainEthereum {
 		c.Confirmations = -1
 	}
 	if c.PollInterval == 0 {
