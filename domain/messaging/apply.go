@@ -132,6 +132,7 @@ func (s *Service) linkMessages(batch uuid.UUID, m protocol.Manifest) {
 func (s *Service) applyReceived(v catalogue.BatchReceived) {
 	s.mu.Lock()
 	s.received[v.BatchID] = true
+	delete(s.missing, v.BatchID)
 	s.mu.Unlock()
 	for _, raw := range v.Messages {
 		m, err := protocol.UnmarshalMessage(raw)
@@ -161,6 +162,9 @@ func (s *Service) applyObserved(v catalogue.PinObserved, live bool) {
 		b.observed = true
 	}
 	missing := !s.received[v.BatchID] && v.PayloadRef != ""
+	if missing {
+		s.missing[v.BatchID] = v.PayloadRef
+	}
 	s.mu.Unlock()
 	if missing && live {
 		s.pipeline.fetchLater(v.BatchID, v.PayloadRef)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"time"
 
 	"github.com/google/uuid"
@@ -285,7 +286,12 @@ func (p *pipeline) recover(ctx context.Context) {
 		unsealed = append(unsealed, pd)
 	}
 	s.unsealed = nil
+	missing := make(map[uuid.UUID]string, len(s.missing))
+	maps.Copy(missing, s.missing)
 	s.mu.Unlock()
+	for batch, ref := range missing {
+		p.fetchLater(batch, ref)
+	}
 	for _, b := range unpinned {
 		select {
 		case p.pinWork <- b:

@@ -187,7 +187,9 @@ func (n *Node) ReceiveBatch(ctx context.Context, from protocol.NodeDID, env Enve
 		return fmt.Errorf("%w: this node does not serve namespace %q", ErrInvalidInput, env.Namespace)
 	}
 	if _, ok := s.reg.Node(from); !ok {
-		return fmt.Errorf("%w: %s is not registered in namespace %q", ErrInvalidInput, from, env.Namespace)
+		// Not yet, most likely: the sender's registration is confirmed here
+		// a little later than on the sender. It tries again.
+		return fmt.Errorf("%w: %s is not registered in namespace %q yet", ErrNotReady, from, env.Namespace)
 	}
 	return s.receive(ctx, &from, env)
 }
@@ -199,7 +201,7 @@ func (n *Node) ReceiveBlob(ctx context.Context, from protocol.NodeDID, namespace
 		return fmt.Errorf("%w: this node does not serve namespace %q", ErrInvalidInput, namespace)
 	}
 	if _, ok := s.reg.Node(from); !ok {
-		return fmt.Errorf("%w: %s is not registered in namespace %q", ErrInvalidInput, from, namespace)
+		return fmt.Errorf("%w: %s is not registered in namespace %q yet", ErrNotReady, from, namespace)
 	}
 	return s.receiveBlob(ctx, hash, r)
 }

@@ -20,10 +20,24 @@ func opID(batch uuid.UUID, typ OperationType, target string) uuid.UUID {
 	return uuid.NewSHA1(opIDSpace, []byte(batch.String()+"/"+string(typ)+"/"+target))
 }
 
-// permanent reports whether retrying err unchanged cannot succeed.
+// permanent reports whether retrying err unchanged cannot succeed. A peer
+// that does not know this node yet (401) is not permanent: registrations
+// are confirmed on each member a little apart, so the peer may know it on
+// the next attempt.
 func permanent(err error) bool {
-	return errors.Is(err, ErrPeerRefused) || errors.Is(err, chain.ErrReverted) || errors.Is(err, ErrInvalidInput)
+	var refused *PeerError
+	if errors.As(err, &refused) {
+		return refused.Status != http401 && refused.Status != http403
+	}
+	return errors.Is(err, chain.ErrReverted) || errors.Is(err, ErrInvalidInput)
 }
+
+// The HTTP statuses a peer answers when it cannot tell who is asking; the
+// domain names them without importing net/http.
+const (
+	http401 = 401
+	http403 = 403
+)
 
 // runOp performs one operation: it records it, tries do until it succeeds,
 // fails permanently or ctx ends, recording each failed attempt and backing
@@ -51,19 +65,24 @@ func (p *pipeline) runOp(ctx context.Context, batch uuid.UUID, typ OperationType
 		return "", err
 	}
 	wake := p.opWaker(id)
-	defer p.dropWaker(id)
 	retry := s.cfg.RetryMin
 	for {
 		out, err := do(ctx)
 		op.Attempts++
 		op.Updated = s.now()
+		// The waker goes before a final state is recorded: a retry asked
+		// for once the operation shows failed must start it again, not
+		// wake a loop that has ended.
 		switch {
 		case err == nil:
+			p.dropWaker(id)
 			op.Status, op.Error, op.Output = OpSucceeded, "", out
 			return out, p.recordOp(ctx, op)
 		case ctx.Err() != nil:
+			p.dropWaker(id)
 			return "", ctx.Err()
 		case permanent(err):
+			p.dropWaker(id)
 			op.Status, op.Error = OpFailed, err.Error()
 			s.log.Warn("operation failed", "operation", op.ID, "type", op.Type, "batch", batch, "target", target, "error", err)
 			return "", errors.Join(err, p.recordOp(ctx, op))
@@ -72,12 +91,14 @@ func (p *pipeline) runOp(ctx context.Context, batch uuid.UUID, typ OperationType
 		s.log.Info("operation will be retried", "operation", op.ID, "type", op.Type, "batch", batch, "target", target,
 			"attempt", op.Attempts, "in", retry, "error", err)
 		if rerr := p.recordOp(ctx, op); rerr != nil {
+			p.dropWaker(id)
 			return "", rerr
 		}
 		t := time.NewTimer(retry)
 		select {
 		case <-ctx.Done():
 			t.Stop()
+			p.dropWaker(id)
 			return "", ctx.Err()
 		case <-wake:
 			t.Stop()

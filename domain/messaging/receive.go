@@ -60,6 +60,7 @@ func (s *Service) receive(ctx context.Context, from *protocol.NodeDID, env Envel
 	}
 	s.mu.Lock()
 	s.received[batch] = true
+	delete(s.missing, batch)
 	s.mu.Unlock()
 	return nil
 }

@@ -74,6 +74,7 @@ type Service struct {
 	batches    map[uuid.UUID]*ownBatch
 	sealOrder  []uuid.UUID
 	received   map[uuid.UUID]bool
+	missing    map[uuid.UUID]string // broadcast batches pinned and not received: their payload refs
 	nonces     map[protocol.Hash]uint64
 	unsealed   []uuid.UUID // own messages submitted before the last restart and not sealed
 	checkpoint uint64
@@ -118,7 +119,7 @@ func NewService(namespace string, cfg Config, self Self, deps Deps) (*Service, e
 		log:      deps.Log.With("namespace", namespace),
 		messages: map[uuid.UUID]*MessageView{}, waiters: map[uuid.UUID][]chan struct{}{},
 		data: map[uuid.UUID]protocol.Data{}, inline: map[uuid.UUID]protocol.Data{}, used: map[uuid.UUID]bool{}, groups: map[protocol.Hash]protocol.Group{},
-		ops: map[uuid.UUID]*Operation{}, batches: map[uuid.UUID]*ownBatch{}, received: map[uuid.UUID]bool{},
+		ops: map[uuid.UUID]*Operation{}, batches: map[uuid.UUID]*ownBatch{}, received: map[uuid.UUID]bool{}, missing: map[uuid.UUID]string{},
 		nonces: map[protocol.Hash]uint64{}, pendingDef: map[definitionKey]uuid.UUID{}}
 	s.pipeline = newPipeline(s)
 	return s, nil

@@ -41,7 +41,9 @@ func mustKey(t testing.TB, b byte) protocol.SigningKey {
 	var a [20]byte
 	a[19] = b
 	k, err := protocol.NewSigningKey(a)
-	require.NoError(t, err)
+	if err != nil {
+		panic(err) // a fixed, valid address
+	}
 	return k
 }
 
@@ -51,8 +53,9 @@ func selfOf(t testing.TB, org string, b byte) messaging.Self {
 		Endpoint: fmt.Sprintf("http://127.0.0.1:%d", 6000+int(b)), TransportKey: "key-" + org}
 }
 
-// pinner records pin requests; while gated, each PinOnce waits for a
-// release, so a test controls what is in flight.
+// pinner is a chain submitter that records pin requests; while gated,
+// each Submit waits for a release, so a test controls what is in flight.
+// The harness wraps it in the real chain.Pinner, which records PinSubmitted.
 type pinner struct {
 	mu    sync.Mutex
 	reqs  []chain.PinRequest
@@ -63,7 +66,7 @@ type pinner struct {
 
 func newPinner() *pinner { return &pinner{calls: make(chan chain.PinRequest, 1000)} }
 
-func (p *pinner) PinOnce(ctx context.Context, req chain.PinRequest) (chain.Submission, error) {
+func (p *pinner) Submit(ctx context.Context, req chain.PinRequest) (chain.Submission, error) {
 	p.mu.Lock()
 	gate, fail := p.gate, p.fail
 	p.mu.Unlock()
@@ -81,8 +84,10 @@ func (p *pinner) PinOnce(ctx context.Context, req chain.PinRequest) (chain.Submi
 	p.mu.Lock()
 	p.reqs = append(p.reqs, req)
 	p.mu.Unlock()
-	return chain.Submission{Chain: "test", TxHash: "0x" + req.BatchHash.String()}, nil
+	return chain.Submission{Chain: "test", TxHash: "0x" + req.BatchHash.String(), Signer: mustKey(nil, 1)}, nil
 }
+
+func (p *pinner) Signer() protocol.SigningKey { return mustKey(nil, 1) }
 
 func (p *pinner) setGate(g chan struct{}) { p.mu.Lock(); p.gate = g; p.mu.Unlock() }
 func (p *pinner) setFail(err error)       { p.mu.Lock(); p.fail = err; p.mu.Unlock() }
@@ -112,11 +117,17 @@ func (p *pinner) none(t *testing.T, d time.Duration) {
 type transport struct {
 	mu   sync.Mutex
 	sent map[string][]messaging.Envelope
+	fail error
 }
+
+func (tr *transport) setFail(err error) { tr.mu.Lock(); tr.fail = err; tr.mu.Unlock() }
 
 func (tr *transport) SendBatch(_ context.Context, peer messaging.Peer, env messaging.Envelope) error {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
+	if tr.fail != nil {
+		return tr.fail
+	}
 	if tr.sent == nil {
 		tr.sent = map[string][]messaging.Envelope{}
 	}
@@ -217,7 +228,7 @@ func (h *harness) start() {
 		h.openStore()
 	}
 	svc, err := messaging.NewService(ns, h.cfg, h.self, messaging.Deps{Store: h.store, Catalogue: catalogue.Default(),
-		Transport: h.tr, Storage: h.st, Blobs: blobs{}, Pinner: h.pinner})
+		Transport: h.tr, Storage: h.st, Blobs: blobs{}, Pinner: chain.NewPinner(h.pinner, h.store, catalogue.Default(), chain.PinnerOptions{})})
 	require.NoError(t, err)
 	node, err := messaging.NewNode(h.self, h.store, catalogue.Default(), nil, svc)
 	require.NoError(t, err)
@@ -271,9 +282,4 @@ func (h *harness) sealed() []catalogue.BatchSealed {
 		}
 	}
 	return out
-}
-
-// Check implements messaging.PinSubmitter: a pin the test recorded is mined.
-func (p *pinner) Check(_ context.Context, req chain.PinRequest) (chain.TxStatus, chain.Submission, error) {
-	return chain.TxStatus{State: chain.TxMined}, chain.Submission{Chain: "test", TxHash: "0x" + req.BatchHash.String()}, nil
 }

@@ -115,7 +115,19 @@ func TestPrivateBatchesTakeSuccessiveNonces(t *testing.T) {
 	h.tr.mu.Unlock()
 	assert.NotEmpty(t, env.Group, "a private envelope carries its group")
 
-	// After a restart the next nonce follows on.
+	// After a restart the next nonce follows on (once both pins are
+	// recorded: a restart would pin an unrecorded one again, with its nonce).
+	require.Eventually(t, func() bool {
+		ops, err := h.node.Operations(context.Background(), ns, 0, 100)
+		require.NoError(t, err)
+		n := 0
+		for _, op := range ops {
+			if op.Type == messaging.OpPinBatch && op.Status == messaging.OpSucceeded {
+				n++
+			}
+		}
+		return n == 2
+	}, 5*time.Second, time.Millisecond)
 	h.stop()
 	h.start()
 	_, err := h.node.Private(context.Background(), ns, messaging.SendRequest{
