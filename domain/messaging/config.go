@@ -20,7 +20,7 @@ type Config struct {
 	// group is in flight a message is sealed at once.
 	BatchMaxWait time.Duration `yaml:"batchMaxWait"`
 	// RetryMin and RetryMax bound the back-off of failed operations.
-	// Defaults 100 ms and 30 s.
+	// Defaults 100 ms and 10 s (a peer that comes back is reached within 10 s).
 	RetryMin time.Duration `yaml:"retryMin"`
 	RetryMax time.Duration `yaml:"retryMax"`
 	// FetchDelay is how long a broadcast pin waits for its batch to be
@@ -44,7 +44,7 @@ func (c *Config) SetDefaults() {
 		c.RetryMin = 100 * time.Millisecond
 	}
 	if c.RetryMax == 0 {
-		c.RetryMax = 30 * time.Second
+		c.RetryMax = 10 * time.Second
 	}
 	if c.FetchDelay == 0 {
 		c.FetchDelay = 250 * time.Millisecond

@@ -1,0 +1,75 @@
+//go:build integration
+
+package e2e_test
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestDevRestartAfterKill fires broadcasts at a `ledgermirror dev` network,
+// kills the process with SIGKILL right after the last one is acknowledged,
+// starts it again on the same data directory and checks that every
+// acknowledged message is confirmed on every member, with equal digests.
+func TestDevRestartAfterKill(t *testing.T) {
+	const (
+		members  = 3
+		messages = 200
+		workers  = 16
+	)
+	dir := t.TempDir()
+	args := []string{"dev", "--data-dir", dir, "--base-port", strconv.Itoa(freeBase(t, members)), "--log-level", "warn"}
+	dev := startProc(t, "ledgermirror dev", args...)
+	clients, next := memberClients(t, dev, 0, members, time.Minute)
+	dev.waitLine(t, next, "network ready", time.Minute)
+
+	var (
+		mu      sync.Mutex
+		acked   []string
+		refused []string
+		wg      sync.WaitGroup
+		counter atomic.Int64
+	)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := int(counter.Add(1)) - 1
+				if i >= messages {
+					return
+				}
+				v, err := clients[i%members].Broadcast(ctx, []string{fmt.Sprintf("k%d", i%4)}, map[string]any{"i": i})
+				mu.Lock()
+				if err != nil {
+					refused = append(refused, fmt.Sprintf("message %d to org%d: %v", i, i%members+1, err))
+				} else {
+					acked = append(acked, v.Header.ID)
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	dev.kill(t)
+	t.Logf("%d broadcasts acknowledged before SIGKILL", len(acked))
+	assert.Empty(t, refused, "every broadcast sent before the kill is accepted")
+	require.NotEmpty(t, acked)
+
+	again := startProc(t, "ledgermirror dev (restarted)", args...)
+	clients, next = memberClients(t, again, 0, members, time.Minute)
+	again.waitLine(t, next, "network ready", time.Minute)
+	awaitConfirmed(t, 90*time.Second, clients, acked)
+	awaitEqualBroadcastDigests(t, 10*time.Second, clients, uint64(len(acked)))
+	assertNoParkedPins(t, clients)
+
+	assert.Equal(t, 0, again.interrupt(t, 30*time.Second), "dev exits 0 on SIGINT")
+}
