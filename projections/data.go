@@ -1,0 +1,98 @@
+package projections
+
+import (
+	"time"
+
+	"github.com/ledgermirror/ledgermirror/domain/catalogue"
+	"github.com/ledgermirror/ledgermirror/domain/event"
+	"github.com/ledgermirror/ledgermirror/domain/protocol"
+	"github.com/ledgermirror/ledgermirror/projections/query"
+)
+
+// DataTable holds the data items this node has: stored by its applications
+// or received in batches, with their blob's metadata.
+var DataTable = NewTable("data", "id", []query.Field{
+	{Name: "id", Type: query.UUID, Sortable: true},
+	{Name: "hash", Type: query.Hash, Sortable: true},
+	{Name: "datatype", Type: query.String, Sortable: true},
+	{Name: "blob", Type: query.Hash, Sortable: true},
+	{Name: "blob_name", Type: query.String, Sortable: true},
+	{Name: "blob_size", Type: query.Int, Sortable: true},
+	{Name: "created", Type: query.Time, Sortable: true},
+}, []query.SortKey{{Field: "created", Desc: true}})
+
+// dataDocJSON is a data item as the API returns it: its own JSON plus when
+// this node first had it.
+type dataDocJSON struct {
+	ID       string                `json:"id"`
+	Hash     protocol.Hash         `json:"hash"`
+	Value    any                   `json:"value,omitempty"`
+	Blob     *protocol.BlobRef     `json:"blob,omitempty"`
+	Datatype *protocol.DatatypeRef `json:"datatype,omitempty"`
+	Created  time.Time             `json:"created"`
+}
+
+// Data projects data items.
+type Data struct{}
+
+// Name implements Projector.
+func (Data) Name() string { return "data.v1" }
+
+// Tables implements Projector.
+func (Data) Tables() []*Table { return []*Table{DataTable} }
+
+// Types implements Projector.
+func (Data) Types() []string { return []string{"DataStored", "MessageSubmitted", "BatchReceived"} }
+
+// Apply implements Projector.
+func (Data) Apply(tx Tx, ev event.Event, p catalogue.Payload) error {
+	at := ev.Recorded.UTC()
+	switch v := p.(type) {
+	case catalogue.DataStored:
+		// A blob attached later stores the item again: the latest wins.
+		return putData(tx, v.Namespace, v.Data, at, true)
+	case catalogue.MessageSubmitted:
+		for _, d := range v.Data {
+			if err := putData(tx, v.Message.Header().Namespace(), d, at, false); err != nil {
+				return err
+			}
+		}
+	case catalogue.BatchReceived:
+		for _, raw := range v.Data {
+			// What does not parse is the aggregator's to reject.
+			if d, err := protocol.UnmarshalData(raw); err == nil {
+				if err := putData(tx, v.Namespace, d, at, false); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// putData records a data item; an item already known keeps its first form
+// unless replace (its own node attached a blob).
+func putData(tx Tx, ns string, d protocol.Data, at time.Time, replace bool) error {
+	var prev dataDocJSON
+	found, err := load(tx, DataTable, ns, [16]byte(d.ID()), &prev)
+	if err != nil || found && !replace {
+		return err
+	}
+	if found {
+		at = prev.Created
+	}
+	doc := dataDocJSON{ID: d.ID().String(), Hash: d.Hash(), Created: at}
+	row := query.Row{NamespaceField: ns, "id": [16]byte(d.ID()), "hash": [32]byte(d.Hash()), "created": at}
+	if v := d.Value(); len(v) > 0 {
+		doc.Value = rawValue(v)
+	}
+	if b, ok := d.Blob(); ok {
+		doc.Blob = &b
+		row["blob"], row["blob_name"], row["blob_size"] = [32]byte(b.Hash()), optional(b.Name()), b.Size()
+	}
+	if dt, ok := d.Datatype(); ok {
+		doc.Datatype = &dt
+		row["datatype"] = dt.Name() + "/" + dt.Version()
+	}
+	return put(tx, DataTable, row, doc)
+}

@@ -1,0 +1,216 @@
+package projections
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/ledgermirror/ledgermirror/domain/catalogue"
+	"github.com/ledgermirror/ledgermirror/domain/event"
+)
+
+// RunnerOptions tune a Runner.
+type RunnerOptions struct {
+	// BatchSize bounds the events one transaction applies. Default 1000.
+	BatchSize int
+	// OnSkipped is told about an event the catalogue cannot decode; the
+	// runner goes on (the event is skipped the same way on every replay).
+	OnSkipped func(ev event.Event, err error)
+}
+
+// Runner feeds projectors from the event store, in position order, and
+// commits their rows with their checkpoints: in batches while catching up,
+// at once when live.
+type Runner struct {
+	store event.Store
+	rm    Store
+	cat   *catalogue.Catalogue
+	projs []Projector
+	opts  RunnerOptions
+
+	mu      sync.RWMutex
+	applied map[string]event.Position
+	wake    []chan struct{}
+}
+
+// NewRunner returns a runner of projs over the store, writing to rm.
+func NewRunner(store event.Store, rm Store, cat *catalogue.Catalogue, opts RunnerOptions, projs ...Projector) (*Runner, error) {
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 1000
+	}
+	seen := map[string]bool{}
+	for _, p := range projs {
+		if seen[p.Name()] {
+			return nil, fmt.Errorf("two projectors named %s", p.Name())
+		}
+		seen[p.Name()] = true
+	}
+	return &Runner{store: store, rm: rm, cat: cat, projs: projs, opts: opts, applied: map[string]event.Position{}}, nil
+}
+
+// Run projects until ctx ends (nil) or the store or read model fails.
+func (r *Runner) Run(ctx context.Context) error {
+	cps, err := r.rm.Checkpoints(ctx)
+	if err != nil {
+		return fmt.Errorf("reading checkpoints: %w", err)
+	}
+	from := event.Position(0)
+	for i, p := range r.projs {
+		if i == 0 || cps[p.Name()] < from {
+			from = cps[p.Name()]
+		}
+	}
+	r.mu.Lock()
+	for _, p := range r.projs {
+		r.applied[p.Name()] = cps[p.Name()]
+	}
+	r.mu.Unlock()
+	sub, err := r.store.Subscribe(ctx, from, event.Filter{})
+	if err != nil {
+		return err
+	}
+	defer func() { _ = sub.Close() }()
+	var batch []event.Event
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case ev, ok := <-sub.Events():
+			if !ok {
+				if err := sub.Err(); err != nil && !errors.Is(err, context.Canceled) {
+					return err
+				}
+				return nil
+			}
+			batch = append(batch, ev)
+			if len(batch) < r.opts.BatchSize && len(sub.Events()) > 0 {
+				continue
+			}
+			if err := r.apply(ctx, batch); err != nil {
+				return err
+			}
+			batch = batch[:0]
+		}
+	}
+}
+
+// ApplyEvents projects events (in position order, each after the
+// projectors' checkpoints or skipped) in one transaction. Run calls it for
+// every batch; tools and tests that have the events already call it
+// directly.
+func (r *Runner) ApplyEvents(ctx context.Context, events []event.Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	r.mu.RLock()
+	loaded := len(r.applied) == len(r.projs)
+	r.mu.RUnlock()
+	if !loaded {
+		cps, err := r.rm.Checkpoints(ctx)
+		if err != nil {
+			return fmt.Errorf("reading checkpoints: %w", err)
+		}
+		r.mu.Lock()
+		for _, p := range r.projs {
+			r.applied[p.Name()] = cps[p.Name()]
+		}
+		r.mu.Unlock()
+	}
+	return r.apply(ctx, events)
+}
+
+// apply projects a batch of events in one transaction.
+func (r *Runner) apply(ctx context.Context, batch []event.Event) error {
+	tx, err := r.rm.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	r.mu.RLock()
+	applied := make(map[string]event.Position, len(r.applied))
+	for k, v := range r.applied {
+		applied[k] = v
+	}
+	r.mu.RUnlock()
+	for _, ev := range batch {
+		var payload catalogue.Payload
+		for _, p := range r.projs {
+			if ev.Position <= applied[p.Name()] || !slices.Contains(p.Types(), ev.Type) {
+				continue
+			}
+			if payload == nil {
+				if payload, err = r.cat.Decode(ev); err != nil {
+					if r.opts.OnSkipped != nil {
+						r.opts.OnSkipped(ev, err)
+					}
+					break
+				}
+			}
+			if err := p.Apply(tx, ev, payload); err != nil {
+				_ = tx.Rollback()
+				return fmt.Errorf("projector %s at position %d (%s): %w", p.Name(), ev.Position, ev.Type, err)
+			}
+		}
+	}
+	last := batch[len(batch)-1].Position
+	for _, p := range r.projs {
+		if applied[p.Name()] < last {
+			if err := tx.SetCheckpoint(p.Name(), last); err != nil {
+				_ = tx.Rollback()
+				return err
+			}
+			applied[p.Name()] = last
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	r.applied = applied
+	wake := r.wake
+	r.wake = nil
+	r.mu.Unlock()
+	for _, w := range wake {
+		close(w)
+	}
+	return nil
+}
+
+// Positions returns each projector's applied position.
+func (r *Runner) Positions() map[string]event.Position {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make(map[string]event.Position, len(r.applied))
+	for k, v := range r.applied {
+		out[k] = v
+	}
+	return out
+}
+
+// WaitFor waits until every projector has applied pos (or ctx ends): a
+// caller that just wrote an event can read its own write.
+func (r *Runner) WaitFor(ctx context.Context, pos event.Position) error {
+	for {
+		r.mu.Lock()
+		done := true
+		for _, p := range r.applied {
+			if p < pos {
+				done = false
+				break
+			}
+		}
+		if done {
+			r.mu.Unlock()
+			return nil
+		}
+		w := make(chan struct{})
+		r.wake = append(r.wake, w)
+		r.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-w:
+		}
+	}
+}
