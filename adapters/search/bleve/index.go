@@ -1,0 +1,147 @@
+package bleve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+
+	"github.com/ledgermirror/ledgermirror/projections/search"
+)
+
+// Index is the Bleve search index of one node. It implements search.Index.
+type Index struct {
+	cfg Config
+	// mu guards closed: operations hold it shared and Close exclusively,
+	// so Close waits for the operations in flight.
+	mu     sync.RWMutex
+	closed bool
+	idx    bleve.Index
+}
+
+var _ search.Index = (*Index)(nil)
+
+// Open opens the index in dir, creating dir and the index if missing. Only
+// one process may have it open: another waits up to cfg.OpenTimeout for the
+// lock, then fails.
+func Open(dir string, cfg Config) (*Index, error) {
+	cfg.SetDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("bleve search config: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("bleve search: %w", err)
+	}
+	path := filepath.Join(dir, "bleve-v"+strconv.Itoa(MappingVersion))
+	runtime := map[string]any{"bolt_timeout": cfg.OpenTimeout.String()}
+	idx, err := bleve.OpenUsing(path, runtime)
+	if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
+		m, merr := newMapping()
+		if merr != nil {
+			return nil, fmt.Errorf("bleve search mapping: %w", merr)
+		}
+		idx, err = bleve.NewUsing(path, m, scorch.Name, scorch.Name, runtime)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("bleve search: open %s: %w", path, err)
+	}
+	return &Index{cfg: cfg, idx: idx}, nil
+}
+
+// Index implements search.Index: documents are written in batches of at
+// most Config.BatchSize, each searchable when written.
+func (x *Index) Index(ctx context.Context, docs ...search.Document) error {
+	docs, err := search.PrepareBatch(docs)
+	if err != nil {
+		return err
+	}
+	return x.write(ctx, len(docs), func(b *bleve.Batch, i int) error {
+		return b.Index(docs[i].Key(), source(docs[i]))
+	})
+}
+
+// Delete implements search.Index.
+func (x *Index) Delete(ctx context.Context, ns string, kind search.Kind, ids ...string) error {
+	keys, err := keys(ns, kind, ids)
+	if err != nil {
+		return err
+	}
+	return x.write(ctx, len(keys), func(b *bleve.Batch, i int) error {
+		b.Delete(keys[i])
+		return nil
+	})
+}
+
+func keys(ns string, kind search.Kind, ids []string) ([]string, error) {
+	if err := search.ValidateNamespace(ns); err != nil {
+		return nil, err
+	}
+	if !kind.Valid() {
+		return nil, fmt.Errorf("%w: kind %q", search.ErrInvalidDocument, kind)
+	}
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		c, err := search.CanonicalID(id)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = search.Key(ns, kind, c)
+	}
+	return out, nil
+}
+
+// write adds n operations to batches of at most BatchSize and applies each.
+func (x *Index) write(ctx context.Context, n int, add func(b *bleve.Batch, i int) error) error {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	if x.closed {
+		return search.ErrClosed
+	}
+	for start := 0; start < n; start += x.cfg.BatchSize {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("bleve search: %w", err)
+		}
+		b := x.idx.NewBatch()
+		for i := start; i < min(n, start+x.cfg.BatchSize); i++ {
+			if err := add(b, i); err != nil {
+				return fmt.Errorf("bleve search: %w", err)
+			}
+		}
+		if err := x.idx.Batch(b); err != nil {
+			return fmt.Errorf("bleve search: write batch: %w", err)
+		}
+	}
+	return nil
+}
+
+// Flush implements search.Index. A Bleve batch is searchable once written,
+// so there is nothing to wait for.
+func (x *Index) Flush(ctx context.Context) error {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	if x.closed {
+		return search.ErrClosed
+	}
+	return ctx.Err()
+}
+
+// Close implements search.Index: it waits for the calls in flight and for
+// Bleve to persist what was written.
+func (x *Index) Close() error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.closed {
+		return nil
+	}
+	x.closed = true
+	if err := x.idx.Close(); err != nil {
+		return fmt.Errorf("bleve search: close: %w", err)
+	}
+	return nil
+}
