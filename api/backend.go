@@ -33,8 +33,6 @@ type Backend interface {
 	// DefineDatatype broadcasts a datatype definition and returns its
 	// message, pending.
 	DefineDatatype(ctx context.Context, ns string, req messaging.DatatypeRequest) (messaging.MessageView, error)
-	// Operations lists the namespace's operations, newest first.
-	Operations(ctx context.Context, ns string, skip, limit int) ([]messaging.Operation, error)
 	// RetryOperation schedules a failed or retrying operation now.
 	RetryOperation(ctx context.Context, ns string, id uuid.UUID) (messaging.Operation, error)
 	// Digests returns the namespace digests.

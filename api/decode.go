@@ -155,20 +155,6 @@ func confirmParam(c echo.Context) (bool, error) {
 	return confirm, nil
 }
 
-// intQuery reads an integer query parameter in [lo, hi], def when absent.
-func intQuery(c echo.Context, name string, def, lo, hi int) (int, error) {
-	raw := c.QueryParam(name)
-	if raw == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(raw)
-	if err != nil || n < lo || n > hi {
-		return 0, fmt.Errorf("%w: %s %q: must be an integer from %d to %d",
-			messaging.ErrInvalidInput, name, truncate(raw), lo, hi)
-	}
-	return n, nil
-}
-
 // truncate keeps echoed client input short in error messages.
 func truncate(s string) string {
 	const limit = 80

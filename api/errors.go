@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/ledgermirror/ledgermirror/domain/messaging"
+	"github.com/ledgermirror/ledgermirror/projections/query"
 )
 
 // The stable error codes, one per class of error. Clients branch on these,
@@ -16,7 +17,8 @@ import (
 //
 //	code     status  when
 //	LM10400  400     invalid input: messaging.ErrInvalidInput, malformed JSON,
-//	                 unknown field, trailing data, bad path or query parameter
+//	                 unknown field, trailing data, bad path or query parameter,
+//	                 a filter query.Parse refuses (query.ErrInvalid)
 //	LM10404  404     not found: messaging.ErrNotFound, or no such route
 //	LM10405  405     the route exists but not for this method
 //	LM10409  409     conflict: messaging.ErrConflict
@@ -91,7 +93,7 @@ func describe(err error, req *http.Request) (int, ErrorResponse) {
 	switch {
 	case errors.Is(err, messaging.ErrUnknownNamespace):
 		return http.StatusNotFound, ErrorResponse{CodeUnknownNamespace, err.Error()}
-	case errors.Is(err, messaging.ErrInvalidInput):
+	case errors.Is(err, messaging.ErrInvalidInput), errors.Is(err, query.ErrInvalid):
 		return http.StatusBadRequest, ErrorResponse{CodeInvalidInput, err.Error()}
 	case errors.Is(err, messaging.ErrNotFound):
 		return http.StatusNotFound, ErrorResponse{CodeNotFound, err.Error()}

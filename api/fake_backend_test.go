@@ -30,15 +30,12 @@ type fakeBackend struct {
 	blobID   uuid.UUID
 	blobName string
 	blob     []byte
-	skip     int
-	limit    int
 
 	broadcast      func(ctx context.Context, req messaging.SendRequest) (messaging.MessageView, error)
 	awaitDecision  func(ctx context.Context, id uuid.UUID) (messaging.MessageView, error)
 	message        func(ctx context.Context, id uuid.UUID) (messaging.MessageView, error)
 	storeData      func(ctx context.Context) (protocol.Data, error)
 	uploadBlob     func(ctx context.Context, r io.Reader) (protocol.Data, error)
-	operations     func() ([]messaging.Operation, error)
 	retryOperation func(id uuid.UUID) (messaging.Operation, error)
 	digests        func() (messaging.Digests, error)
 	status         func() (messaging.Status, error)
@@ -109,14 +106,6 @@ func (f *fakeBackend) UploadBlob(ctx context.Context, ns string, id uuid.UUID, n
 func (f *fakeBackend) DefineDatatype(_ context.Context, ns string, req messaging.DatatypeRequest) (messaging.MessageView, error) {
 	f.record(ns, func() { f.datatype = req })
 	return newView(protocol.MessageTypeDefinition, messaging.StatePending), nil
-}
-
-func (f *fakeBackend) Operations(_ context.Context, ns string, skip, limit int) ([]messaging.Operation, error) {
-	f.record(ns, func() { f.skip, f.limit = skip, limit })
-	if f.operations != nil {
-		return f.operations()
-	}
-	return []messaging.Operation{newOperation()}, nil
 }
 
 func (f *fakeBackend) RetryOperation(_ context.Context, ns string, id uuid.UUID) (messaging.Operation, error) {

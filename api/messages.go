@@ -2,12 +2,16 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/ledgermirror/ledgermirror/domain/messaging"
+	"github.com/ledgermirror/ledgermirror/domain/protocol"
+	"github.com/ledgermirror/ledgermirror/projections"
 )
 
 // postBroadcast: POST /namespaces/:ns/messages/broadcast[?confirm=true].
@@ -81,7 +85,7 @@ func sendParams(c echo.Context) (ns string, confirm bool, err error) {
 // waits for the decision first (awaitDecision).
 func (s *Server) respondSent(c echo.Context, ns string, confirm bool, view messaging.MessageView) error {
 	if !confirm {
-		return c.JSON(http.StatusAccepted, view)
+		return c.JSON(http.StatusAccepted, normalizeView(view))
 	}
 	return s.awaitDecision(c, ns, view)
 }
@@ -103,7 +107,7 @@ func (s *Server) awaitDecision(c echo.Context, ns string, sent messaging.Message
 	decided, err := s.backend.AwaitDecision(waitCtx, ns, id)
 	switch {
 	case err == nil && decided.State != messaging.StatePending:
-		return c.JSON(http.StatusOK, decided)
+		return c.JSON(http.StatusOK, normalizeView(decided))
 	case err != nil && (waitCtx.Err() == nil || ctx.Err() != nil):
 		// A failure of its own, or the client left: not a timeout.
 		return err
@@ -115,10 +119,12 @@ func (s *Server) awaitDecision(c echo.Context, ns string, sent messaging.Message
 			Msg("reading a message after its confirm wait ran out")
 		latest = sent
 	}
-	return c.JSON(http.StatusAccepted, latest)
+	return c.JSON(http.StatusAccepted, normalizeView(latest))
 }
 
-// getMessage: GET /namespaces/:ns/messages/:id.
+// getMessage: GET /namespaces/:ns/messages/:id. The read model answers
+// first; a message it does not have yet (just sent, not projected) comes
+// from the Backend, so a client can read its own write at once.
 func (s *Server) getMessage(c echo.Context) error {
 	ns, err := namespaceParam(c)
 	if err != nil {
@@ -128,9 +134,84 @@ func (s *Server) getMessage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	view, err := s.backend.Message(c.Request().Context(), ns, id)
+	doc, view, err := s.message(c, ns, id)
+	switch {
+	case err != nil:
+		return err
+	case doc != nil:
+		return writeDoc(c, doc)
+	}
+	return c.JSON(http.StatusOK, view)
+}
+
+// message finds a message: its read-model document, or else the Backend's
+// view of it.
+func (s *Server) message(c echo.Context, ns string, id uuid.UUID) (json.RawMessage, messaging.MessageView, error) {
+	ctx := c.Request().Context()
+	if s.deps.readModel != nil {
+		doc, found, err := s.deps.readModel.Get(ctx, projections.MessagesTable, ns, [16]byte(id))
+		if err != nil {
+			return nil, messaging.MessageView{}, fmt.Errorf("reading message %s: %w", id, err)
+		}
+		if found {
+			return doc, messaging.MessageView{}, nil
+		}
+	}
+	view, err := s.backend.Message(ctx, ns, id)
+	if err != nil {
+		return nil, messaging.MessageView{}, err
+	}
+	return nil, normalizeView(view), nil
+}
+
+// getMessageData: GET /namespaces/:ns/messages/:id/data, the message's data
+// items in the message's order. An item the read model does not have (a
+// received message whose data has not arrived) is left out; the message's
+// own data list says what it refers to.
+func (s *Server) getMessageData(c echo.Context) error {
+	ns, err := namespaceParam(c)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, view)
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	if s.deps.readModel == nil {
+		return errNoReadModel
+	}
+	doc, view, err := s.message(c, ns, id)
+	if err != nil {
+		return err
+	}
+	refs := view.Data
+	if doc != nil {
+		var m struct {
+			Data []protocol.DataRef `json:"data"`
+		}
+		if err := json.Unmarshal(doc, &m); err != nil {
+			return fmt.Errorf("message %s: stored document: %w", id, err)
+		}
+		refs = m.Data
+	}
+	docs := make([]json.RawMessage, 0, len(refs))
+	for _, ref := range refs {
+		d, found, err := s.deps.readModel.Get(c.Request().Context(), projections.DataTable, ns, [16]byte(ref.ID))
+		if err != nil {
+			return fmt.Errorf("reading data item %s: %w", ref.ID, err)
+		}
+		if found {
+			docs = append(docs, d)
+		}
+	}
+	return writeDocs(c, docs, false, 0)
+}
+
+// normalizeView gives a view's lists their documented form: [] rather than
+// null.
+func normalizeView(v messaging.MessageView) messaging.MessageView {
+	if v.Data == nil {
+		v.Data = []protocol.DataRef{}
+	}
+	return v
 }

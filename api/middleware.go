@@ -10,22 +10,26 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// logRequests logs every request at debug level once its answer is written.
-// It hands a handler's error to the error handler itself, so that the status
-// it logs is the one the client got.
-func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
+// observeRequests logs every request at debug level once its answer is
+// written, and counts it in the request metrics. It hands a handler's error
+// to the error handler itself, so that the status it logs and counts is the
+// one the client got.
+func (s *Server) observeRequests(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
 		if err := next(c); err != nil {
 			c.Error(err)
 		}
+		took := time.Since(start)
 		req := c.Request()
+		status := c.Response().Status
+		s.metrics.observe(req.Method, c.Path(), status, took)
 		s.log.Debug().
 			Str("method", req.Method).
 			Str("path", req.URL.Path).
 			Str("route", c.Path()).
-			Int("status", c.Response().Status).
-			Dur("latency", time.Since(start)).
+			Int("status", status).
+			Dur("latency", took).
 			Msg("request")
 		return nil
 	}

@@ -11,6 +11,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/rs/zerolog"
+
+	"github.com/ledgermirror/ledgermirror/projections"
 )
 
 const (
@@ -33,7 +35,9 @@ const (
 type Server struct {
 	cfg     Config
 	backend Backend
+	deps    deps
 	log     zerolog.Logger
+	metrics *serverMetrics
 	echo    *echo.Echo
 	http    *http.Server
 	// stopping ends when Shutdown starts, so that ?confirm=true waits answer
@@ -43,21 +47,31 @@ type Server struct {
 	stop     context.CancelFunc
 }
 
-// New builds a server for b. It fills cfg's unset fields with their
-// defaults; the caller validates cfg (Config.Validate) beforehand.
-func New(cfg Config, b Backend, log zerolog.Logger) *Server {
+// New builds a server for b, with the optional dependencies opts
+// (WithReadModel, WithBlobs, WithProjectionLag, WithMetrics). It fills cfg's
+// unset fields with their defaults; the caller validates cfg
+// (Config.Validate) beforehand.
+func New(cfg Config, b Backend, log zerolog.Logger, opts ...Option) *Server {
 	cfg.SetDefaults()
 	log = log.With().Str("component", "api").Logger()
 	s := &Server{cfg: cfg, backend: b, log: log}
+	for _, o := range opts {
+		o(&s.deps)
+	}
 	s.stopping, s.stop = context.WithCancel(context.Background())
+	s.metrics = newServerMetrics(s.deps.metrics, log)
 
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = s.handleError
-	// Logging wraps recovery so that a panic is logged with the 500 it became.
-	e.Use(s.logRequests, s.recoverPanics)
+	// Observing wraps recovery so that a panic is logged and counted with
+	// the 500 it became.
+	e.Use(s.observeRequests, s.recoverPanics)
 	s.routes(e)
+	for _, r := range e.Routes() {
+		s.metrics.routes[r.Path] = true
+	}
 	s.echo = e
 
 	s.http = &http.Server{
@@ -70,18 +84,35 @@ func New(cfg Config, b Backend, log zerolog.Logger) *Server {
 }
 
 func (s *Server) routes(e *echo.Echo) {
+	e.GET("/metrics", s.metrics.handler(s.log))
+	e.GET("/api", getAPIPage)
+	e.GET("/api/openapi.yaml", getOpenAPIYAML)
+	e.GET("/api/openapi.json", getOpenAPIJSON)
+
 	v1 := e.Group("/api/v1")
 	v1.GET("/status", s.getStatus)
 
 	ns := v1.Group("/namespaces/:ns")
+	for _, c := range collections {
+		ns.GET("/"+c.path, s.listCollection(c.table))
+	}
 	ns.POST("/messages/broadcast", s.postBroadcast)
 	ns.POST("/messages/private", s.postPrivate)
 	ns.GET("/messages/:id", s.getMessage)
+	ns.GET("/messages/:id/data", s.getMessageData)
 	ns.POST("/data", s.postData)
+	ns.GET("/data/:id", s.getItem(projections.DataTable, uuidKey("id")))
+	ns.GET("/data/:id/blob", s.getBlob)
 	ns.POST("/data/:id/blob", s.postBlob)
+	ns.GET("/batches/:id", s.getItem(projections.BatchesTable, uuidKey("id")))
+	ns.GET("/groups/:hash", s.getItem(projections.GroupsTable, hashKey("hash")))
+	ns.GET("/identities/:did", s.getItem(projections.IdentitiesTable, didKey))
 	ns.POST("/datatypes", s.postDatatype)
-	ns.GET("/operations", s.getOperations)
+	ns.GET("/datatypes/:name/:version", s.getItem(projections.DatatypesTable, datatypeKey))
+	ns.GET("/transactions/:id", s.getItem(projections.TransactionsTable, uuidKey("id")))
+	ns.GET("/operations/:id", s.getItem(projections.OperationsTable, uuidKey("id")))
 	ns.POST("/operations/:id/retry", s.postRetry)
+	ns.GET("/chainevents/:ref", s.getItem(projections.ChainEventsTable, refKey("ref")))
 	ns.GET("/digests", s.getDigests)
 }
 

@@ -238,6 +238,9 @@ func (Chain) observed(tx Tx, v catalogue.PinObserved, at time.Time) error {
 	ref := logRef(l)
 	ce := chainEventDoc{Ref: ref, Name: "BatchPin", Location: l, Signer: v.Signer, TxID: v.TxID, Batch: v.BatchID,
 		BatchHash: v.BatchHash, PayloadRef: v.PayloadRef, Contexts: v.Contexts, Timestamp: v.Timestamp, Created: at}
+	if ce.Contexts == nil {
+		ce.Contexts = []protocol.Hash{}
+	}
 	if err := putChainEvent(tx, v.Namespace, ce); err != nil {
 		return err
 	}

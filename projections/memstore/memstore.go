@@ -36,7 +36,14 @@ func New() *Store {
 	return &Store{tables: map[string]map[string]entry{}, checkpoints: map[string]event.Position{}}
 }
 
-func rowKey(ns string, key any) string { return ns + "\x00" + fmt.Sprint(key) }
+// rowKey identifies a row; keys are normalised so a uuid.UUID finds the row
+// stored under a [16]byte.
+func rowKey(ns string, key any) string {
+	if v, ok := query.Normalize(key); ok {
+		key = v
+	}
+	return ns + "\x00" + fmt.Sprint(key)
+}
 
 // Begin implements projections.Store; one transaction at a time.
 func (s *Store) Begin(context.Context) (projections.Tx, error) {

@@ -124,3 +124,9 @@ func isNull(v any) bool {
 	}
 	return !rv.IsValid() || (rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Slice) && rv.IsNil()
 }
+
+// Normalize brings a value to the Go type the evaluator uses for it
+// (string, int64, time.Time in UTC, [16]byte, [32]byte, bool or []string),
+// so stores can compare keys given as, say, uuid.UUID or [16]byte alike. It
+// reports false for NULL and for a value of no such type.
+func Normalize(v any) (any, bool) { return normalize(v) }

@@ -6,9 +6,11 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -19,6 +21,7 @@ import (
 	"github.com/ledgermirror/ledgermirror/adapters/chain/ethereum"
 	dxhttp "github.com/ledgermirror/ledgermirror/adapters/dataexchange/http"
 	"github.com/ledgermirror/ledgermirror/adapters/eventstore/sqlite"
+	rmsqlite "github.com/ledgermirror/ledgermirror/adapters/readmodel/sqlite"
 	"github.com/ledgermirror/ledgermirror/adapters/sharedstorage/local"
 	"github.com/ledgermirror/ledgermirror/api"
 	"github.com/ledgermirror/ledgermirror/cmd/ledgermirror/internal/config"
@@ -28,6 +31,7 @@ import (
 	"github.com/ledgermirror/ledgermirror/domain/event"
 	"github.com/ledgermirror/ledgermirror/domain/messaging"
 	"github.com/ledgermirror/ledgermirror/domain/protocol"
+	"github.com/ledgermirror/ledgermirror/projections"
 )
 
 // Member is one running member node.
@@ -42,6 +46,8 @@ type Member struct {
 	dxLn    net.Listener
 	client  *dxhttp.Client
 	storage *local.SharedStorage
+	rm      *rmsqlite.Store
+	views   *projections.Runner
 	jobs    []func(context.Context) error
 }
 
@@ -99,7 +105,19 @@ func New(ctx context.Context, cfg config.Config, ch Chain, log zerolog.Logger) (
 	if m.dxLn, err = net.Listen("tcp", cfg.DataExchange.Listen); err != nil {
 		return nil, fmt.Errorf("data exchange: %w", err)
 	}
-	m.api = api.New(cfg.API, m.node, log.With().Str("component", "api").Logger())
+	if m.rm, err = rmsqlite.Open(ctx, cfg.ReadModel.SQLite, projections.Tables(), log); err != nil {
+		return nil, fmt.Errorf("opening the read model: %w", err)
+	}
+	if m.views, err = projections.NewRunner(store, m.rm, cat, projections.RunnerOptions{
+		OnSkipped: func(ev event.Event, err error) {
+			log.Warn().Uint64("position", uint64(ev.Position)).Str("type", ev.Type).Err(err).Msg("projections skipped an event")
+		},
+	}, projections.All()...); err != nil {
+		return nil, err
+	}
+	m.jobs = append(m.jobs, m.views.Run)
+	m.api = api.New(cfg.API, m.node, log.With().Str("component", "api").Logger(), api.WithReadModel(m.rm),
+		api.WithBlobs(blobOpener{blobs}), api.WithProjectionLag(m.views), api.WithMetrics(api.StatusMetrics(m.node, m.views)))
 	if m.apiLn, err = net.Listen("tcp", cfg.API.Listen); err != nil {
 		return nil, fmt.Errorf("api: %w", err)
 	}
@@ -207,6 +225,11 @@ func (m *Member) close() {
 			_ = ln.Close()
 		}
 	}
+	if m.rm != nil {
+		if err := m.rm.Close(); err != nil {
+			m.log.Error().Err(err).Msg("closing the read model")
+		}
+	}
 	if m.store != nil {
 		if err := m.store.Close(); err != nil {
 			m.log.Error().Err(err).Msg("closing the event store")
@@ -268,4 +291,31 @@ func (m *Member) KnownMembers() int {
 func (m *Member) Close() error {
 	m.close()
 	return nil
+}
+
+// Projections is the member's projection runner.
+func (m *Member) Projections() *projections.Runner { return m.views }
+
+// ReadModel is the member's read model.
+func (m *Member) ReadModel() projections.Store { return m.rm }
+
+// blobOpener serves blob downloads from the blob store.
+type blobOpener struct{ blobs *local.BlobStore }
+
+func (b blobOpener) OpenBlob(_ context.Context, _ string, hash protocol.Hash) (io.ReadCloser, int64, error) {
+	r, err := b.blobs.Open(hash)
+	if err != nil {
+		return nil, 0, err
+	}
+	f, ok := r.(*os.File)
+	if !ok {
+		_ = r.Close()
+		return nil, 0, fmt.Errorf("blob %s: the store gave no file", hash)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		_ = f.Close()
+		return nil, 0, err
+	}
+	return f, st.Size(), nil
 }

@@ -7,6 +7,7 @@ import (
 	"regexp"
 
 	"github.com/ledgermirror/ledgermirror/adapters/eventstore/sqlite"
+	rmsqlite "github.com/ledgermirror/ledgermirror/adapters/readmodel/sqlite"
 	"github.com/ledgermirror/ledgermirror/api"
 	"github.com/ledgermirror/ledgermirror/cmd/ledgermirror/internal/logging"
 	"github.com/ledgermirror/ledgermirror/domain/messaging"
@@ -22,6 +23,14 @@ type Config struct {
 	DataExchange DataExchangeConfig `yaml:"dataExchange"`
 	Messaging    messaging.Config   `yaml:"messaging"`
 	API          api.Config         `yaml:"api"`
+	ReadModel    ReadModelConfig    `yaml:"readModel"`
+}
+
+// ReadModelConfig picks and configures the read-model adapter.
+type ReadModelConfig struct {
+	// Driver is the adapter: "sqlite" (default).
+	Driver string          `yaml:"driver"`
+	SQLite rmsqlite.Config `yaml:"sqlite"`
 }
 
 // NodeConfig says who this node is and where it keeps its files.
@@ -62,6 +71,10 @@ func (c *Config) SetDefaults() {
 	c.DataExchange.SetDefaults()
 	c.Messaging.SetDefaults()
 	c.API.SetDefaults()
+	if c.ReadModel.Driver == "" {
+		c.ReadModel.Driver = DriverSQLite
+	}
+	c.ReadModel.SQLite.SetDefaults()
 }
 
 // SetDefaults fills unset fields.
@@ -94,12 +107,15 @@ func (c *Config) derive() {
 		c.EventStore.SQLite.Path = filepath.Join(c.Node.DataDir, "events.db")
 	}
 	c.deriveMember()
+	if c.ReadModel.SQLite.Path == "" {
+		c.ReadModel.SQLite.Path = filepath.Join(c.Node.DataDir, "readmodel.db")
+	}
 }
 
 // Validate reports every bad field, each named by its YAML path.
 func (c Config) Validate() error {
 	return errors.Join(c.Log.Validate(), c.Node.Validate(), c.EventStore.Validate(), validateNamespaces(c.Namespaces),
-		c.Chain.Validate(), c.DataExchange.Validate(), prefixed("messaging", c.Messaging.Validate()), prefixed("api", c.API.Validate()))
+		c.Chain.Validate(), c.DataExchange.Validate(), prefixed("messaging", c.Messaging.Validate()), prefixed("api", c.API.Validate()), c.ReadModel.Validate())
 }
 
 var nodeName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
@@ -147,4 +163,12 @@ func (c *Config) Complete() error {
 		return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 	}
 	return nil
+}
+
+// Validate reports the first bad field.
+func (r ReadModelConfig) Validate() error {
+	if r.Driver != DriverSQLite {
+		return fmt.Errorf("readModel.driver %q: supported drivers are %q", r.Driver, DriverSQLite)
+	}
+	return prefixed("readModel.sqlite", r.SQLite.Validate())
 }
