@@ -20,7 +20,8 @@ func newBenchCommand(a *app) *cobra.Command {
 		Long: "Each suite prints one line per figure: `BENCH name=value unit`, or with --json one\n" +
 			"JSON object per line, {\"name\": ..., \"value\": ..., \"unit\": ...}. Progress goes to stderr.",
 	}
-	cmd.AddCommand(newBenchStoreCommand(a), newBenchAggregatorCommand(a), newBenchChainCommand(a))
+	cmd.AddCommand(newBenchStoreCommand(a), newBenchAggregatorCommand(a), newBenchChainCommand(a),
+		newBenchE2ECommand(a))
 	return cmd
 }
 
