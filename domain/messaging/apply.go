@@ -75,7 +75,9 @@ func (s *Service) applySubmitted(v catalogue.MessageSubmitted, live bool) {
 		}
 	}
 	for _, r := range v.Message.Data() {
-		s.used[r.ID] = true
+		if _, stored := s.data[r.ID]; stored {
+			s.used[r.ID] = true // its blob can no longer change
+		}
 	}
 	if _, ok := s.messages[v.Message.ID()]; !ok {
 		s.messages[v.Message.ID()] = &MessageView{Header: v.Message.Header(), Hash: v.Message.Hash(),
@@ -101,9 +103,8 @@ func (s *Service) applySealed(v catalogue.BatchSealed) {
 	if _, ok := s.batches[id]; ok {
 		return
 	}
-	b := &ownBatch{sealed: v}
-	if g, private := v.Manifest.Group(); private {
-		b.key = g
+	b := newOwnBatch(v)
+	if b.private {
 		for _, c := range v.Contexts {
 			s.nonces[c]++
 		}
@@ -126,26 +127,13 @@ func (s *Service) linkMessages(batch uuid.UUID, m protocol.Manifest) {
 	}
 }
 
-// applyReceived indexes the messages of a received batch so GET
-// /messages/{id} knows them before they are decided. A batch that does not
-// parse is the aggregator's to reject; the view just skips what it cannot read.
+// applyReceived notes that a batch is here (the read model indexes its
+// messages; this view keeps only this node's own undecided ones).
 func (s *Service) applyReceived(v catalogue.BatchReceived) {
 	s.mu.Lock()
 	s.received[v.BatchID] = true
 	delete(s.missing, v.BatchID)
 	s.mu.Unlock()
-	for _, raw := range v.Messages {
-		m, err := protocol.UnmarshalMessage(raw)
-		if err != nil {
-			continue
-		}
-		s.mu.Lock()
-		if _, ok := s.messages[m.ID()]; !ok {
-			id := v.BatchID
-			s.messages[m.ID()] = &MessageView{Header: m.Header(), Hash: m.Hash(), Data: m.Data(), State: StatePending, Batch: &id}
-		}
-		s.mu.Unlock()
-	}
 }
 
 func (s *Service) markPinned(batch uuid.UUID, failed bool) {
@@ -177,6 +165,9 @@ func (s *Service) decide(id uuid.UUID, state MessageState, reason string, at tim
 	defer s.mu.Unlock()
 	mv := s.messages[id]
 	if mv == nil {
+		mv = s.recent[id] // a revocation, or a second decision
+	}
+	if mv == nil {
 		return
 	}
 	mv.State, mv.Reason = state, reason
@@ -195,6 +186,7 @@ func (s *Service) decide(id uuid.UUID, state MessageState, reason string, at tim
 		close(w)
 	}
 	delete(s.waiters, id)
+	s.settle(id, mv)
 	if state == StateRejected && mv.Header.Author() == s.self.Org && mv.Header.Type() == protocol.MessageTypeDefinition {
 		s.pipeline.kickRegistration()
 	}
@@ -212,4 +204,29 @@ func (s *Service) applyOperation(v catalogue.OperationRecorded) {
 	*op = Operation{ID: v.ID, Namespace: v.Namespace, Type: OperationType(v.Type), BatchID: v.BatchID, Target: v.Target,
 		Status: OperationStatus(v.Status), Attempts: v.Attempts, Error: v.Error, Output: v.Output,
 		Created: v.Created, Updated: v.Updated}
+}
+
+// maxRecent bounds the decided messages the view keeps, so a caller that
+// asked for a decision a moment ago still finds it; older ones are the read
+// model's to show.
+const maxRecent = 10000
+
+// settle keeps a decided message among the recent ones and an undecided
+// (revoked) one among the pending.
+func (s *Service) settle(id uuid.UUID, mv *MessageView) {
+	if mv.State == StatePending {
+		delete(s.recent, id)
+		s.messages[id] = mv
+		return
+	}
+	delete(s.messages, id)
+	if _, ok := s.recent[id]; ok {
+		return
+	}
+	s.recent[id] = mv
+	s.recentFIFO = append(s.recentFIFO, id)
+	if len(s.recentFIFO) > maxRecent {
+		delete(s.recent, s.recentFIFO[0])
+		s.recentFIFO = s.recentFIFO[1:]
+	}
 }

@@ -33,13 +33,13 @@ func (p *pipeline) pinLoop(ctx context.Context) {
 // freed for the next seal once the pin is submitted (or has failed).
 func (p *pipeline) pinBatch(ctx context.Context, b *ownBatch) {
 	s := p.s
-	id := b.sealed.Manifest.ID()
+	id := b.id
 	env, err := p.envelopeOf(ctx, b)
 	if err != nil {
 		s.log.Error("cannot dispatch batch", "batch", id, "error", err)
 		return
 	}
-	group, private := b.sealed.Manifest.Group()
+	group, private := b.key, b.private
 	if !private {
 		ref, err := p.runOp(ctx, id, OpUpload, "sharedstorage", func(ctx context.Context) (string, error) {
 			payload, err := json.Marshal(env)
@@ -78,9 +78,8 @@ func (p *pipeline) pinBatch(ctx context.Context, b *ownBatch) {
 }
 
 func pinRequest(ns string, b *ownBatch, payloadRef string) chain.PinRequest {
-	m := b.sealed.Manifest
-	return chain.PinRequest{Namespace: ns, TxID: m.TxID(), BatchID: m.ID(), BatchHash: m.Hash(),
-		PayloadRef: payloadRef, Contexts: b.sealed.Pins}
+	return chain.PinRequest{Namespace: ns, TxID: b.txID, BatchID: b.id, BatchHash: b.hash,
+		PayloadRef: payloadRef, Contexts: b.pins}
 }
 
 // watchPin makes sure a submitted pin reaches the chain: while its batch is
@@ -138,9 +137,9 @@ func (p *pipeline) recordDispatched(ctx context.Context, b *ownBatch, ref string
 	if done {
 		return nil
 	}
-	id := b.sealed.Manifest.ID()
+	id := b.id
 	if err := s.append(ctx, catalogue.BatchStream(id), nil, id.String(), catalogue.BatchDispatched{Namespace: s.ns,
-		BatchID: id, BatchHash: b.sealed.Manifest.Hash(), PayloadRef: ref}); err != nil {
+		BatchID: id, BatchHash: b.hash, PayloadRef: ref}); err != nil {
 		s.log.Error("recording the dispatch of a batch failed", "batch", id, "error", err)
 		return err
 	}
@@ -185,7 +184,7 @@ func blobsOf(env Envelope) []protocol.BlobRef {
 // reference once uploaded.
 func (p *pipeline) envelopeOf(ctx context.Context, b *ownBatch) (Envelope, error) {
 	s := p.s
-	id := b.sealed.Manifest.ID()
+	id := b.id
 	evs, err := s.deps.Store.ReadStream(ctx, catalogue.BatchStream(id), 0, 0)
 	if err != nil {
 		return Envelope{}, err
@@ -205,7 +204,7 @@ func (p *pipeline) envelopeOf(ctx context.Context, b *ownBatch) (Envelope, error
 		env := Envelope{Namespace: s.ns, Manifest: r.Manifest, Messages: r.Messages, Data: r.Data}
 		s.mu.Lock()
 		env.PayloadRef = b.payloadRef
-		group, private := s.groups[b.key], b.key != (protocol.Hash{})
+		group, private := s.groups[b.key], b.private
 		s.mu.Unlock()
 		if private {
 			if env.Group, err = json.Marshal(group); err != nil {
@@ -318,7 +317,7 @@ func (p *pipeline) recover(ctx context.Context) {
 // succeeded (or failed for good) when the node stopped.
 func (p *pipeline) resumeDeliveries(ctx context.Context, b *ownBatch) {
 	s := p.s
-	id := b.sealed.Manifest.ID()
+	id := b.id
 	var group *protocol.Hash
 	if b.key != (protocol.Hash{}) {
 		group = &b.key

@@ -41,10 +41,7 @@ func (s *Service) seal(ctx context.Context, group *protocol.Group, msgs []protoc
 	for i, p := range pins {
 		sealed.Contexts[i] = p.Context
 	}
-	b := &ownBatch{sealed: sealed}
-	if group != nil {
-		b.key = group.Hash()
-	}
+	b := newOwnBatch(sealed)
 	for c, n := range taken {
 		s.nonces[c] += n
 	}

@@ -63,7 +63,9 @@ type Service struct {
 	log  *slog.Logger
 
 	mu         sync.Mutex
-	messages   map[uuid.UUID]*MessageView
+	messages   map[uuid.UUID]*MessageView // this node's own undecided messages
+	recent     map[uuid.UUID]*MessageView // own messages decided lately (bounded)
+	recentFIFO []uuid.UUID
 	waiters    map[uuid.UUID][]chan struct{}
 	data       map[uuid.UUID]protocol.Data // stored with StoreData: referable by id
 	inline     map[uuid.UUID]protocol.Data // created with their message, until it is sealed
@@ -85,7 +87,12 @@ type Service struct {
 
 // ownBatch is what the view keeps of a batch this node sealed.
 type ownBatch struct {
-	sealed     catalogue.BatchSealed
+	// What pinning and delivery need of the manifest; the manifest itself
+	// (every message and data reference) is in the store and not kept.
+	id, txID   uuid.UUID
+	hash       protocol.Hash
+	pins       []protocol.Hash
+	private    bool
 	key        protocol.Hash // the sealer's queue key: the group hash, zero for broadcast
 	payloadRef string
 	pinned     bool // PinSubmitted or PinFailed recorded
@@ -117,7 +124,7 @@ func NewService(namespace string, cfg Config, self Self, deps Deps) (*Service, e
 	}
 	s := &Service{ns: namespace, cfg: cfg, self: self, deps: deps, reg: newRegistry(),
 		log:      deps.Log.With("namespace", namespace),
-		messages: map[uuid.UUID]*MessageView{}, waiters: map[uuid.UUID][]chan struct{}{},
+		messages: map[uuid.UUID]*MessageView{}, recent: map[uuid.UUID]*MessageView{}, waiters: map[uuid.UUID][]chan struct{}{},
 		data: map[uuid.UUID]protocol.Data{}, inline: map[uuid.UUID]protocol.Data{}, used: map[uuid.UUID]bool{}, groups: map[protocol.Hash]protocol.Group{},
 		ops: map[uuid.UUID]*Operation{}, batches: map[uuid.UUID]*ownBatch{}, received: map[uuid.UUID]bool{}, missing: map[uuid.UUID]string{},
 		nonces: map[protocol.Hash]uint64{}, pendingDef: map[definitionKey]uuid.UUID{}}
@@ -164,4 +171,13 @@ func (s *Service) append(ctx context.Context, stream string, ids []uuid.UUID, co
 		return fmt.Errorf("appending to %s: %w", stream, err)
 	}
 	return nil
+}
+
+func newOwnBatch(v catalogue.BatchSealed) *ownBatch {
+	m := v.Manifest
+	b := &ownBatch{id: m.ID(), txID: m.TxID(), hash: m.Hash(), pins: v.Pins}
+	if g, ok := m.Group(); ok {
+		b.private, b.key = true, g
+	}
+	return b
 }

@@ -17,6 +17,9 @@ func (s *Service) Message(_ context.Context, id uuid.UUID) (MessageView, error) 
 	defer s.mu.Unlock()
 	mv, ok := s.messages[id]
 	if !ok {
+		mv, ok = s.recent[id]
+	}
+	if !ok {
 		return MessageView{}, fmt.Errorf("%w: message %s in namespace %q", ErrNotFound, id, s.ns)
 	}
 	return copyView(mv), nil
@@ -34,6 +37,9 @@ func (s *Service) AwaitDecision(ctx context.Context, id uuid.UUID) (MessageView,
 	for {
 		s.mu.Lock()
 		mv, ok := s.messages[id]
+		if !ok {
+			mv, ok = s.recent[id]
+		}
 		if !ok {
 			s.mu.Unlock()
 			return MessageView{}, fmt.Errorf("%w: message %s in namespace %q", ErrNotFound, id, s.ns)

@@ -50,7 +50,14 @@ func (s *Store) readAfter(ctx context.Context, after event.Position, limit int) 
 	if after >= math.MaxInt64 {
 		return nil, nil
 	}
-	return s.query(ctx, s.reads.all, limit, int64(after), int64(limit))
+	// Reserve room for what the store holds after `after`, not for the whole
+	// page: a live subscription wakes for one or two new events at a time,
+	// and reserving a full page each time was most of its allocation.
+	capHint := limit
+	if head := s.head.Load(); head > uint64(after) && head-uint64(after) < uint64(limit) {
+		capHint = int(head - uint64(after))
+	}
+	return s.query(ctx, s.reads.all, capHint, int64(after), int64(limit))
 }
 
 // maxCapHint bounds the room query reserves up front: limit is what the caller
