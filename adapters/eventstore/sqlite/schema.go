@@ -21,7 +21,7 @@ var migrationFiles embed.FS
 // keeps the indexes it probes hot; readers mostly stream the table in order.
 const (
 	writerCacheKiB = 16 << 10
-	readerCacheKiB = 16 << 10
+	readerCacheKiB = 2 << 10 // a WAL reader drops its cache after any write; a big one only costs memory
 )
 
 // readerMmapBytes maps the start of the file into readers' address space:
