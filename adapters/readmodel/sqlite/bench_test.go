@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand"
+	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -89,9 +91,12 @@ func (g *messageGen) rows(n int) ([]query.Row, []json.RawMessage) {
 	return rows, docs
 }
 
+// openBench opens a store for a benchmark; LM_BENCH_CACHE_MIB sets
+// Config.CacheMiB.
 func openBench(tb testing.TB, path string, deferIndexes bool) *Store {
 	tb.Helper()
-	s, err := Open(context.Background(), Config{Path: path, DeferIndexes: deferIndexes},
+	cache, _ := strconv.Atoi(os.Getenv("LM_BENCH_CACHE_MIB"))
+	s, err := Open(context.Background(), Config{Path: path, DeferIndexes: deferIndexes, CacheMiB: cache},
 		[]*projections.Table{projections.MessagesTable}, zerolog.Nop())
 	if err != nil {
 		tb.Fatal(err)

@@ -22,7 +22,7 @@ const (
 	DefaultSynchronous = SynchronousNormal
 	DefaultBusyTimeout = 5 * time.Second
 	DefaultReadConns   = 4
-	DefaultCacheMiB    = 64
+	DefaultCacheMiB    = 8
 )
 
 // Limits checked by Validate.
@@ -48,7 +48,7 @@ type Config struct {
 	// Checkpoints and Digest (default 4).
 	ReadConns int `yaml:"readConns"`
 	// CacheMiB is the page cache of the writer's connection, and of each
-	// reader's (default 64). A rebuild inserts into one index per sortable
+	// reader's (default 8). A rebuild inserts into one index per sortable
 	// field, several of them in random key order; the cache is what keeps
 	// their pages from being re-read within a transaction.
 	CacheMiB int `yaml:"cacheMiB"`

@@ -15,7 +15,7 @@ func TestConfigDefaults(t *testing.T) {
 		Synchronous: SynchronousNormal,
 		BusyTimeout: 5 * time.Second,
 		ReadConns:   4,
-		CacheMiB:    64,
+		CacheMiB:    DefaultCacheMiB,
 	}, c)
 	assert.NoError(t, c.Validate())
 

@@ -78,7 +78,7 @@ func parseList(s string) ([]string, error) {
 				i += 2
 				continue
 			}
-			if i+5 < end && s[i+1:i+4] == "u00" && isHexDigit(s[i+4]) && isHexDigit(s[i+5]) {
+			if i+5 < end && s[i+1:i+4] == "u00" && (s[i+4] == '0' || s[i+4] == '1') && isHexDigit(s[i+5]) {
 				elem = append(elem, unhex(s[i+4])<<4|unhex(s[i+5]))
 				i += 6
 				continue

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 
@@ -164,15 +163,5 @@ func dsn(cfg Config, readOnly bool) string {
 		// Commits never checkpoint; the checkpointer does (checkpoint.go).
 		q.Add("_pragma", "wal_autocheckpoint(0)")
 	}
-	for _, p := range experimentPragmas {
-		q.Add("_pragma", p)
-	}
 	return "file:" + (&url.URL{Path: cfg.Path}).EscapedPath() + "?" + q.Encode()
 }
-
-var experimentPragmas = func() []string {
-	if p := os.Getenv("EXP_PRAGMAS"); p != "" {
-		return strings.Split(p, ";")
-	}
-	return nil
-}()

@@ -41,10 +41,11 @@ type Store struct {
 
 	optimized time.Time // guarded by the writer token
 
-	closed   atomic.Bool
-	closing  chan struct{}
-	once     sync.Once
-	closeErr error
+	closed    atomic.Bool
+	abandoned atomic.Bool // Close gave up waiting for a transaction
+	closing   chan struct{}
+	once      sync.Once
+	closeErr  error
 }
 
 var _ projections.Store = (*Store)(nil)
@@ -275,14 +276,24 @@ func (s *Store) Get(ctx context.Context, d *projections.Table, ns string, key an
 	return doc, true, nil
 }
 
-// Close waits for the transaction in progress to end, then closes the file.
-// It is idempotent and returns the first close's error.
+// closeWait is how long Close waits for the transaction in progress.
+var closeWait = 10 * time.Second
+
+// Close waits for the transaction in progress to end (at most closeWait;
+// then the transaction is abandoned: its methods fail with ErrClosed and
+// SQLite rolls it back), then closes the file. It is idempotent and returns
+// the first close's error.
 func (s *Store) Close() error {
 	s.once.Do(func() {
 		s.closed.Store(true)
 		close(s.closing)
-		s.w.token <- struct{}{} // the writer is ours: no transaction is open
-		s.optimize(context.Background(), "PRAGMA optimize")
+		select {
+		case s.w.token <- struct{}{}: // the writer is ours: no transaction is open
+			s.optimize(context.Background(), "PRAGMA optimize")
+		case <-time.After(closeWait):
+			s.abandoned.Store(true)
+			s.log.Error().Dur("waited", closeWait).Msg("closing with a transaction still open; it is rolled back")
+		}
 		s.closeErr = s.closeDBs()
 		s.log.Info().Msg("read model closed")
 	})

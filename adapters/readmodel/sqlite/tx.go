@@ -121,8 +121,11 @@ type pendingRow struct {
 }
 
 func (x *tx) check() error {
-	if x.done {
+	switch {
+	case x.done:
 		return errTxDone
+	case x.s.abandoned.Load():
+		return ErrClosed
 	}
 	return x.ctx.Err()
 }
@@ -242,6 +245,11 @@ func (x *tx) Commit() error {
 	if x.done {
 		return errTxDone
 	}
+	if x.s.abandoned.Load() {
+		x.done = true
+		<-x.s.w.token
+		return ErrClosed
+	}
 	if err := x.ctx.Err(); err != nil {
 		return errors.Join(err, x.end(x.s.w.rollback))
 	}
@@ -262,6 +270,11 @@ func (x *tx) Commit() error {
 func (x *tx) Rollback() error {
 	if x.done {
 		return errTxDone
+	}
+	if x.s.abandoned.Load() {
+		x.done = true
+		<-x.s.w.token
+		return nil // closing the connection rolled it back
 	}
 	return x.end(x.s.w.rollback)
 }
