@@ -2,11 +2,14 @@ package chain_test
 
 import (
 	"context"
+	"fmt"
+	"net"
 	"testing"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/require"
 
@@ -47,6 +50,57 @@ func TestEmbeddedChain(t *testing.T) {
 					time.Sleep(time.Millisecond)
 				}
 				c.Seal()
+			},
+		}
+	}})
+}
+
+// TestEmbeddedChainOverRPC runs the suite on the embedded chain kept in a
+// data directory and reached over JSON-RPC (HTTP), as other processes reach
+// it; restarting it keeps the chain, so NodeDownThenUp runs too.
+func TestEmbeddedChainOverRPC(t *testing.T) {
+	chain.Run(t, chain.Harness{New: func(t *testing.T) chain.Env {
+		key, err := crypto.GenerateKey()
+		require.NoError(t, err)
+		from := crypto.PubkeyToAddress(key.PublicKey)
+		dir := t.TempDir()
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		port := ln.Addr().(*net.TCPAddr).Port
+		require.NoError(t, ln.Close())
+		cfg := embedded.Config{DataDir: dir, RPCPort: port, Funded: []common.Address{from}, BlockInterval: time.Hour}
+		c, err := embedded.Start(cfg, zerolog.Nop())
+		require.NoError(t, err)
+		t.Cleanup(func() { require.NoError(t, c.Close()) })
+		client, err := ethclient.Dial(fmt.Sprintf("http://127.0.0.1:%d", port))
+		require.NoError(t, err)
+		t.Cleanup(client.Close)
+		address := c.Address()
+		return chain.Env{
+			Reader: ethereum.NewReader(client, embedded.ChainID, address, zerolog.Nop()),
+			NewSubmitter: func(t *testing.T) domainchain.Submitter {
+				s, err := ethereum.NewSubmitter(client, embedded.ChainID, address, key)
+				require.NoError(t, err)
+				return s
+			},
+			Mine: func(t *testing.T) {
+				deadline := time.Now().Add(10 * time.Second)
+				for {
+					n, err := client.PendingTransactionCount(context.Background())
+					require.NoError(t, err)
+					if n == 0 {
+						break
+					}
+					require.True(t, time.Now().Before(deadline), "transactions never sealed")
+					time.Sleep(time.Millisecond)
+				}
+				c.Seal()
+			},
+			Restart: func(t *testing.T) {
+				require.NoError(t, c.Close())
+				c, err = embedded.Start(cfg, zerolog.Nop())
+				require.NoError(t, err)
+				require.Equal(t, address, c.Address(), "the restarted chain is the same chain")
 			},
 		}
 	}})
