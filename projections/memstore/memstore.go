@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -28,12 +29,27 @@ type Store struct {
 	mu          sync.Mutex
 	tables      map[string]map[string]entry // table -> namespace\x00key -> entry
 	checkpoints map[string]event.Position
-	writer      sync.Mutex
+	closed      bool
+	// writer admits one transaction at a time (a channel, so Begin can
+	// give up when its context ends).
+	writer chan struct{}
 }
+
+// ErrClosed is returned after Close and by a transaction that has ended.
+var ErrClosed = errors.New("memstore: closed or ended")
 
 // New returns an empty store.
 func New() *Store {
-	return &Store{tables: map[string]map[string]entry{}, checkpoints: map[string]event.Position{}}
+	return &Store{tables: map[string]map[string]entry{}, checkpoints: map[string]event.Position{}, writer: make(chan struct{}, 1)}
+}
+
+func (s *Store) open() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return ErrClosed
+	}
+	return nil
 }
 
 // rowKey identifies a row; keys are normalised so a uuid.UUID finds the row
@@ -46,13 +62,23 @@ func rowKey(ns string, key any) string {
 }
 
 // Begin implements projections.Store; one transaction at a time.
-func (s *Store) Begin(context.Context) (projections.Tx, error) {
-	s.writer.Lock()
+func (s *Store) Begin(ctx context.Context) (projections.Tx, error) {
+	if err := s.open(); err != nil {
+		return nil, err
+	}
+	select {
+	case s.writer <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 	return &tx{s: s, puts: map[string]map[string]entry{}, cps: map[string]event.Position{}}, nil
 }
 
 // Checkpoints implements projections.Store.
 func (s *Store) Checkpoints(context.Context) (map[string]event.Position, error) {
+	if err := s.open(); err != nil {
+		return nil, err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make(map[string]event.Position, len(s.checkpoints))
@@ -64,6 +90,9 @@ func (s *Store) Checkpoints(context.Context) (map[string]event.Position, error) 
 
 // Find implements projections.Store with query's reference semantics.
 func (s *Store) Find(_ context.Context, t *projections.Table, ns string, q query.Query) ([]json.RawMessage, int, error) {
+	if err := s.open(); err != nil {
+		return nil, 0, err
+	}
 	s.mu.Lock()
 	var rows []query.Row
 	byKey := map[string]json.RawMessage{}
@@ -88,6 +117,9 @@ func (s *Store) Find(_ context.Context, t *projections.Table, ns string, q query
 
 // Get implements projections.Store.
 func (s *Store) Get(_ context.Context, t *projections.Table, ns string, key any) (json.RawMessage, bool, error) {
+	if err := s.open(); err != nil {
+		return nil, false, err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e, ok := s.tables[t.Name()][rowKey(ns, key)]
@@ -97,6 +129,9 @@ func (s *Store) Get(_ context.Context, t *projections.Table, ns string, key any)
 // Digest implements projections.Store: every row (as JSON) and document in
 // table and key order, then the checkpoints.
 func (s *Store) Digest(context.Context) (string, error) {
+	if err := s.open(); err != nil {
+		return "", err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	h := sha256.New()
@@ -113,7 +148,7 @@ func (s *Store) Digest(context.Context) (string, error) {
 		slices.Sort(keys)
 		for _, k := range keys {
 			e := s.tables[n][k]
-			row, err := json.Marshal(e.row)
+			row, err := json.Marshal(canonicalRow(e.row))
 			if err != nil {
 				return "", err
 			}
@@ -131,8 +166,25 @@ func (s *Store) Digest(context.Context) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
+// canonicalRow is a row as the digest sees it: values only (a nil and a
+// missing column are both NULL), in their normal Go types (times in UTC).
+func canonicalRow(row query.Row) map[string]any {
+	out := make(map[string]any, len(row))
+	for k, v := range row {
+		if n, ok := query.Normalize(v); ok {
+			out[k] = n
+		}
+	}
+	return out
+}
+
 // Close implements projections.Store.
-func (s *Store) Close() error { return nil }
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	return nil
+}
 
 type tx struct {
 	s    *Store
@@ -142,6 +194,12 @@ type tx struct {
 }
 
 func (t *tx) Put(tb *projections.Table, row query.Row, doc json.RawMessage) error {
+	if t.done {
+		return ErrClosed
+	}
+	if !json.Valid(doc) {
+		return fmt.Errorf("%w: %s: the document is not JSON", projections.ErrInvalidRow, tb.Name())
+	}
 	if err := tb.Collection().CheckRow(row); err != nil {
 		return fmt.Errorf("%w: %s: %w", projections.ErrInvalidRow, tb.Name(), err)
 	}
@@ -157,6 +215,9 @@ func (t *tx) Put(tb *projections.Table, row query.Row, doc json.RawMessage) erro
 }
 
 func (t *tx) Get(tb *projections.Table, ns string, key any) (json.RawMessage, bool, error) {
+	if t.done {
+		return nil, false, ErrClosed
+	}
 	if e, ok := t.puts[tb.Name()][rowKey(ns, key)]; ok {
 		return e.doc, true, nil
 	}
@@ -164,13 +225,16 @@ func (t *tx) Get(tb *projections.Table, ns string, key any) (json.RawMessage, bo
 }
 
 func (t *tx) SetCheckpoint(projector string, pos event.Position) error {
+	if t.done {
+		return ErrClosed
+	}
 	t.cps[projector] = pos
 	return nil
 }
 
 func (t *tx) Commit() error {
 	if t.done {
-		return fmt.Errorf("transaction already ended")
+		return ErrClosed
 	}
 	t.done = true
 	t.s.mu.Lock()
@@ -186,14 +250,14 @@ func (t *tx) Commit() error {
 		t.s.checkpoints[k] = v
 	}
 	t.s.mu.Unlock()
-	t.s.writer.Unlock()
+	<-t.s.writer
 	return nil
 }
 
 func (t *tx) Rollback() error {
 	if !t.done {
 		t.done = true
-		t.s.writer.Unlock()
+		<-t.s.writer
 	}
 	return nil
 }
