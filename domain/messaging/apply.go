@@ -129,11 +129,23 @@ func (s *Service) linkMessages(batch uuid.UUID, m protocol.Manifest) {
 
 // applyReceived notes that a batch is here (the read model indexes its
 // messages; this view keeps only this node's own undecided ones).
-func (s *Service) applyReceived(v catalogue.BatchReceived) {
+func (s *Service) applyReceived(v catalogue.BatchReceived) { s.markReceived(v.BatchID) }
+
+func (s *Service) markReceived(batch uuid.UUID) {
 	s.mu.Lock()
-	s.received[v.BatchID] = true
-	delete(s.missing, v.BatchID)
+	s.received[batch] = true
+	delete(s.missing, batch)
 	s.mu.Unlock()
+}
+
+// knows reports whether the view holds this own message (pending or
+// recently decided).
+func (s *Service) knows(id uuid.UUID) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, pending := s.messages[id]
+	_, decided := s.recent[id]
+	return pending || decided
 }
 
 func (s *Service) markPinned(batch uuid.UUID, failed bool) {

@@ -130,7 +130,7 @@ func (n *Node) apply(ev event.Event) {
 	if !ok {
 		return
 	}
-	if !relevant[ev.Type] {
+	if !relevant[ev.Type] || n.skipDecode(s, ev) {
 		return
 	}
 	p, err := n.cat.Decode(ev)
@@ -139,6 +139,29 @@ func (n *Node) apply(ev event.Event) {
 		return
 	}
 	s.apply(ev, p, n.ready.Load())
+}
+
+// skipDecode handles the events whose stream says all the view needs, so
+// the big ones are not decoded: a received batch only marks its id as here,
+// and a message this node recorded itself (send applied it already) needs
+// nothing more. Decoding every batch in full was the node's largest cost.
+func (n *Node) skipDecode(s *Service, ev event.Event) bool {
+	switch ev.Type {
+	case "BatchReceived":
+		id, err := uuid.Parse(strings.TrimPrefix(ev.Stream, "batch-"))
+		if err != nil || !strings.HasPrefix(ev.Stream, "batch-") {
+			return false
+		}
+		s.markReceived(id)
+		return true
+	case "MessageSubmitted":
+		if !n.ready.Load() {
+			return false // replaying: the view is being built from these
+		}
+		id, err := uuid.Parse(strings.TrimPrefix(ev.Stream, "message-"))
+		return err == nil && strings.HasPrefix(ev.Stream, "message-") && s.knows(id)
+	}
+	return false
 }
 
 // relevant are the event types the views use; the rest are not decoded.
