@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/ledgermirror/ledgermirror/domain/catalogue"
 	"github.com/ledgermirror/ledgermirror/domain/event"
@@ -15,6 +16,11 @@ import (
 type RunnerOptions struct {
 	// BatchSize bounds the events one transaction applies. Default 1000.
 	BatchSize int
+	// FlushDelay is how long live events gather before they are committed
+	// (unless BatchSize fill first). Default 25 ms: a busy node commits a
+	// few dozen times a second instead of once per event, and rows written
+	// several times in that span (a message's state) are written once.
+	FlushDelay time.Duration
 	// OnSkipped is told about an event the catalogue cannot decode; the
 	// runner goes on (the event is skipped the same way on every replay).
 	OnSkipped func(ev event.Event, err error)
@@ -39,6 +45,9 @@ type Runner struct {
 func NewRunner(store event.Store, rm Store, cat *catalogue.Catalogue, opts RunnerOptions, projs ...Projector) (*Runner, error) {
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = 1000
+	}
+	if opts.FlushDelay <= 0 {
+		opts.FlushDelay = 25 * time.Millisecond
 	}
 	seen := map[string]bool{}
 	for _, p := range projs {
@@ -73,10 +82,17 @@ func (r *Runner) Run(ctx context.Context) error {
 	}
 	defer func() { _ = sub.Close() }()
 	var batch []event.Event
+	var flush <-chan time.Time
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-flush:
+			flush = nil
+			if err := r.apply(ctx, batch); err != nil {
+				return err
+			}
+			batch = batch[:0]
 		case ev, ok := <-sub.Events():
 			if !ok {
 				if err := sub.Err(); err != nil && !errors.Is(err, context.Canceled) {
@@ -85,9 +101,13 @@ func (r *Runner) Run(ctx context.Context) error {
 				return nil
 			}
 			batch = append(batch, ev)
-			if len(batch) < r.opts.BatchSize && len(sub.Events()) > 0 {
+			if len(batch) < r.opts.BatchSize {
+				if flush == nil {
+					flush = time.After(r.opts.FlushDelay)
+				}
 				continue
 			}
+			flush = nil
 			if err := r.apply(ctx, batch); err != nil {
 				return err
 			}
