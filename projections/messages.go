@@ -167,8 +167,8 @@ func putMessage(tx Tx, d *MessageDoc) error {
 		return err
 	}
 	row := query.Row{NamespaceField: h.Namespace(), "id": [16]byte(h.ID()), "type": string(h.Type()),
-		"author": h.Author().String(), "key": h.Key().String(), "topics": h.Topics(), "tag": nullString(h.Tag()),
-		"created": h.Created().Time(), "state": d.State, "reason": nullString(d.Reason), "hash": [32]byte(d.Hash)}
+		"author": h.Author().String(), "key": h.Key().String(), "topics": h.Topics(), "tag": optional(h.Tag()),
+		"created": h.Created().Time(), "state": d.State, "reason": optional(d.Reason), "hash": [32]byte(d.Hash)}
 	if cid := h.CID(); cid != uuid.Nil {
 		row["cid"] = [16]byte(cid)
 	}
@@ -185,12 +185,4 @@ func putMessage(tx Tx, d *MessageDoc) error {
 		row["sequence"] = d.Sequence
 	}
 	return tx.Put(MessagesTable, row, doc)
-}
-
-// nullString is nil for "", so an absent value is NULL, not an empty string.
-func nullString(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"reflect"
 	"time"
 
 	"github.com/ledgermirror/ledgermirror/projections/query"
@@ -113,63 +112,13 @@ func parseUUID(s string) ([16]byte, error) {
 	return u, nil
 }
 
-var (
-	timeType = reflect.TypeFor[time.Time]()
-	uuidType = reflect.TypeFor[[16]byte]()
-	hashType = reflect.TypeFor[[32]byte]()
-)
-
 // normalize brings a value to one of string, int64, time.Time, [16]byte,
-// [32]byte, bool and []string, as package query does for its evaluator
-// (named types, pointers, any signed integer); false means NULL or a value
-// of no such type. The common types take the switch, not reflection: Put
-// runs it for every column of every row.
+// [32]byte, bool and []string with package query's rules (named types,
+// pointers, any signed integer); false means NULL or a value of no such
+// type. A nil list is NULL here: the column stores no list at all.
 func normalize(v any) (any, bool) {
-	switch v := v.(type) {
-	case nil:
+	if l, ok := v.([]string); ok && l == nil {
 		return nil, false
-	case string, int64, [16]byte, [32]byte, bool:
-		return v, true
-	case []string:
-		return v, v != nil
-	case time.Time:
-		return v, true
 	}
-	rv := reflect.ValueOf(v)
-	for rv.Kind() == reflect.Pointer {
-		if rv.IsNil() {
-			return nil, false
-		}
-		rv = rv.Elem()
-	}
-	switch rv.Kind() {
-	case reflect.String:
-		return rv.String(), true
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return rv.Int(), true
-	case reflect.Bool:
-		return rv.Bool(), true
-	case reflect.Array:
-		switch {
-		case rv.Type().ConvertibleTo(uuidType) && rv.Len() == 16:
-			return rv.Convert(uuidType).Interface(), true
-		case rv.Type().ConvertibleTo(hashType) && rv.Len() == 32:
-			return rv.Convert(hashType).Interface(), true
-		}
-	case reflect.Slice:
-		if rv.IsNil() || rv.Type().Elem().Kind() != reflect.String {
-			return nil, false
-		}
-		list := make([]string, rv.Len())
-		for i := range list {
-			list[i] = rv.Index(i).String()
-		}
-		return list, true
-	case reflect.Struct:
-		if rv.Type().ConvertibleTo(timeType) {
-			t, _ := rv.Convert(timeType).Interface().(time.Time)
-			return t, true
-		}
-	}
-	return nil, false
+	return query.Normalize(v)
 }
