@@ -68,7 +68,7 @@ type MessageDoc struct {
 type Messages struct{}
 
 // Name implements Projector.
-func (Messages) Name() string { return "messages.v1" }
+func (Messages) Name() string { return "messages.v2" }
 
 // Tables implements Projector.
 func (Messages) Tables() []*Table { return []*Table{MessagesTable} }
@@ -96,16 +96,17 @@ func (m Messages) Apply(tx Tx, ev event.Event, p catalogue.Payload) error {
 	case catalogue.BatchSealed:
 		id := v.Manifest.ID()
 		for _, e := range v.Manifest.Messages() {
-			if err := m.update(tx, v.Manifest.Namespace(), e.ID, func(d *MessageDoc) { d.Batch = &id }); err != nil {
+			if err := m.update(tx, v.Manifest.Namespace(), e.ID, func(d *MessageDoc) bool { d.Batch = &id; return true }); err != nil {
 				return err
 			}
 		}
 	case catalogue.MessageConfirmed:
 		at := ev.Recorded.UTC()
 		loc := v.Location
-		return m.update(tx, v.Namespace, v.MessageID, func(d *MessageDoc) {
+		return m.update(tx, v.Namespace, v.MessageID, func(d *MessageDoc) bool {
 			d.State, d.Reason, d.Confirmed, d.Sequence = StateConfirmed, "", &at, int64(ev.Position)
 			d.Contexts, d.Location, d.Batch = v.Contexts, &loc, &v.BatchID
+			return true
 		})
 	case catalogue.MessageRejected:
 		at := ev.Recorded.UTC()
@@ -114,13 +115,23 @@ func (m Messages) Apply(tx Tx, ev event.Event, p catalogue.Payload) error {
 		if v.Detail != "" {
 			reason += ": " + v.Detail
 		}
-		return m.update(tx, v.Namespace, v.MessageID, func(d *MessageDoc) {
+		return m.update(tx, v.Namespace, v.MessageID, func(d *MessageDoc) bool {
+			// A rejected later copy of a confirmed message (a batch pinned
+			// twice) leaves it confirmed.
+			if !catalogue.Overrides(catalogue.Decision(d.State), catalogue.DecisionRejected) {
+				return false
+			}
 			d.State, d.Reason, d.Confirmed, d.Sequence = StateRejected, reason, &at, int64(ev.Position)
 			d.Contexts, d.Location, d.Batch = nil, &loc, &v.BatchID
+			return true
 		})
 	case catalogue.DecisionRevoked:
-		return m.update(tx, v.Namespace, v.MessageID, func(d *MessageDoc) {
+		return m.update(tx, v.Namespace, v.MessageID, func(d *MessageDoc) bool {
+			if !catalogue.Revokes(d.Location, v.Location) {
+				return false // another copy's decision
+			}
 			d.State, d.Reason, d.Confirmed, d.Sequence, d.Contexts, d.Location = StatePending, "", nil, 0, nil, nil
+			return true
 		})
 	}
 	return nil
@@ -140,8 +151,9 @@ func (Messages) add(tx Tx, msg protocol.Message, batch *uuid.UUID) error {
 	return putMessage(tx, &d)
 }
 
-// update changes a known message; one this node never saw is left alone.
-func (Messages) update(tx Tx, ns string, id uuid.UUID, change func(*MessageDoc)) error {
+// update changes a known message, and stores it when change says it
+// changed; one this node never saw is left alone.
+func (Messages) update(tx Tx, ns string, id uuid.UUID, change func(*MessageDoc) bool) error {
 	raw, found, err := tx.Get(MessagesTable, ns, [16]byte(id))
 	if err != nil || !found {
 		return err
@@ -153,7 +165,9 @@ func (Messages) update(tx Tx, ns string, id uuid.UUID, change func(*MessageDoc))
 	if d.header, err = protocol.UnmarshalMessageHeader(d.Header); err != nil {
 		return fmt.Errorf("message %s: stored header: %w", id, err)
 	}
-	change(&d)
+	if !change(&d) {
+		return nil
+	}
 	return putMessage(tx, &d)
 }
 

@@ -2,6 +2,7 @@ package projections_test
 
 import (
 	"context"
+	"encoding/json"
 	"math/rand"
 	"net/url"
 	"os"
@@ -79,7 +80,53 @@ func project(t *testing.T, ns string, log []event.Event, rng *rand.Rand, restart
 	_, confirmed, err := rm.Find(context.Background(), projections.MessagesTable, ns, q)
 	require.NoError(t, err)
 	require.Positive(t, confirmed, "the history confirms messages")
+	assertConfirmedAsDecided(t, rm, ns, log)
 	return digest
+}
+
+// assertConfirmedAsDecided checks that the messages shown confirmed are
+// exactly those whose confirmation stands in log: a rejected later copy
+// (a batch pinned twice) must not hide a confirmation, and the revocation
+// of another copy's decision must not undo it.
+func assertConfirmedAsDecided(t *testing.T, rm *memstore.Store, ns string, log []event.Event) {
+	t.Helper()
+	cat := catalogue.Default()
+	standing := map[uuid.UUID]catalogue.ChainLocation{}
+	duplicates := 0
+	for _, ev := range log {
+		p, err := cat.Decode(ev)
+		require.NoError(t, err)
+		switch v := p.(type) {
+		case catalogue.MessageConfirmed:
+			standing[v.MessageID] = v.Location
+		case catalogue.MessageRejected:
+			if v.Reason == catalogue.RejectDuplicateMessageID {
+				duplicates++
+			}
+		case catalogue.DecisionRevoked:
+			if loc, ok := standing[v.MessageID]; ok && v.Decision == catalogue.DecisionConfirmed && loc == v.Location {
+				delete(standing, v.MessageID)
+			}
+		}
+	}
+	q, err := query.Parse(projections.MessagesTable.Collection(), url.Values{"state": {"confirmed"}, "limit": {"1000"}})
+	require.NoError(t, err)
+	rows, _, err := rm.Find(context.Background(), projections.MessagesTable, ns, q)
+	require.NoError(t, err)
+	shown := map[uuid.UUID]bool{}
+	for _, raw := range rows {
+		var d struct {
+			Header struct {
+				ID uuid.UUID `json:"id"`
+			} `json:"header"`
+		}
+		require.NoError(t, json.Unmarshal(raw, &d))
+		shown[d.Header.ID] = true
+	}
+	for id := range standing {
+		assert.True(t, shown[id], "message %s is confirmed in the log, not in the projection (%d duplicate rejections)", id, duplicates)
+	}
+	assert.Len(t, shown, len(standing), "the projection shows as confirmed only messages the log confirms")
 }
 
 func TestProjectionsAreTheSameAfterEveryReplay(t *testing.T) {

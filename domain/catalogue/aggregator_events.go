@@ -207,6 +207,25 @@ const (
 	DecisionRejected  Decision = "rejected"
 )
 
+// Overrides reports whether a message that shows decision shown ("" while
+// undecided) takes decision next. A message id can be pinned more than once
+// (a batch pinned again after a crash lost the record of its first
+// transaction, or a member reusing an id): once a copy is confirmed, the
+// later copies' rejections (duplicate-message-id) leave it confirmed; a
+// later rejection replaces an earlier one. Everything that shows message
+// states (the node's view, the messages projection) decides with this and
+// Revokes, so they agree.
+func Overrides(shown, next Decision) bool {
+	return next == DecisionConfirmed || shown != DecisionConfirmed
+}
+
+// Revokes reports whether a revocation of the decision taken at loc undoes
+// the decision a message shows, taken at shownAt (nil while undecided): only
+// that one's revocation does, not the revocation of another copy's.
+func Revokes(shownAt *ChainLocation, loc ChainLocation) bool {
+	return shownAt != nil && *shownAt == loc
+}
+
 // DecisionRevoked compensates a MessageConfirmed or MessageRejected whose pin
 // left the canonical chain (a reorg). The message is pending again; its
 // contexts' digests are back to what they were before it, and it is decided

@@ -50,15 +50,15 @@ func (s *Service) apply(ev event.Event, p catalogue.Payload, live bool) {
 		s.checkpoint = max(s.checkpoint, v.BlockNumber)
 		s.mu.Unlock()
 	case catalogue.MessageConfirmed:
-		s.decide(v.MessageID, StateConfirmed, "", ev.Recorded)
+		s.decide(v.MessageID, StateConfirmed, "", ev.Recorded, v.Location)
 	case catalogue.MessageRejected:
 		reason := string(v.Reason)
 		if v.Detail != "" {
 			reason += ": " + v.Detail
 		}
-		s.decide(v.MessageID, StateRejected, reason, ev.Recorded)
+		s.decide(v.MessageID, StateRejected, reason, ev.Recorded, v.Location)
 	case catalogue.DecisionRevoked:
-		s.decide(v.MessageID, StatePending, "", time.Time{})
+		s.decide(v.MessageID, StatePending, "", time.Time{}, v.Location)
 	case catalogue.OperationRecorded:
 		s.applyOperation(v)
 	}
@@ -171,8 +171,10 @@ func (s *Service) applyObserved(v catalogue.PinObserved, live bool) {
 	}
 }
 
-// decide records a decision (or its revocation) and wakes whoever waits.
-func (s *Service) decide(id uuid.UUID, state MessageState, reason string, at time.Time) {
+// decide records a decision taken at loc (or the revocation of the one
+// taken there) and wakes whoever waits. A message id can be pinned more
+// than once; catalogue.Overrides and Revokes say which decision it shows.
+func (s *Service) decide(id uuid.UUID, state MessageState, reason string, at time.Time, loc catalogue.ChainLocation) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	mv := s.messages[id]
@@ -182,7 +184,15 @@ func (s *Service) decide(id uuid.UUID, state MessageState, reason string, at tim
 	if mv == nil {
 		return
 	}
+	if state == StatePending && !catalogue.Revokes(mv.decidedAt, loc) ||
+		state != StatePending && !catalogue.Overrides(catalogue.Decision(mv.State), catalogue.Decision(state)) {
+		return
+	}
 	mv.State, mv.Reason = state, reason
+	mv.decidedAt = nil
+	if state != StatePending {
+		mv.decidedAt = &loc
+	}
 	if state == StatePending {
 		mv.Confirmed = nil
 	} else {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/ledgermirror/ledgermirror/domain/catalogue"
 	"github.com/ledgermirror/ledgermirror/domain/protocol"
 )
 
@@ -84,6 +85,8 @@ type MessageView struct {
 	Batch *uuid.UUID `json:"batch,omitempty"`
 	// Confirmed is when this node decided the message.
 	Confirmed *time.Time `json:"confirmed,omitempty"`
+
+	decidedAt *catalogue.ChainLocation // the pin of the decision shown
 }
 
 // OperationType says what an outbound action does.
