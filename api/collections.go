@@ -31,6 +31,7 @@ var collections = []struct {
 	{"transactions", projections.TransactionsTable},
 	{"operations", projections.OperationsTable},
 	{"chainevents", projections.ChainEventsTable},
+	{"events", projections.EventsTable},
 }
 
 // errNoReadModel answers the read-model routes of a server built without

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -73,6 +74,21 @@ var rowNames = map[*projections.Table]string{
 	projections.TransactionsTable: "transaction",
 	projections.OperationsTable:   "operation",
 	projections.ChainEventsTable:  "chain event",
+	projections.EventsTable:       "event",
+}
+
+// sequenceKey reads an event's sequence (a positive integer) as the int64
+// its column holds.
+func sequenceKey(c echo.Context) (any, string, error) {
+	raw, err := pathParam(c, "sequence")
+	if err != nil {
+		return nil, "", err
+	}
+	n, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || n < 1 {
+		return nil, "", fmt.Errorf("%w: sequence %q: must be a positive integer", messaging.ErrInvalidInput, truncate(raw))
+	}
+	return n, raw, nil
 }
 
 // uuidKey reads a UUID path parameter as the [16]byte a UUID column holds.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -47,6 +48,8 @@ func itemCases() []itemCase {
 		}, "datatypes/nosuch/1.0", "datatypes/-bad/1.0"},
 		{projections.ChainEventsTable, func(d map[string]any) string { return "chainevents/" + d["ref"].(string) },
 			"chainevents/00000000000000000001.0000000000.0000000000", "chainevents/0x12"},
+		{projections.EventsTable, func(d map[string]any) string { return "events/" + strconv.Itoa(int(d["sequence"].(float64))) },
+			"events/999999999", "events/-1"},
 	}
 }
 

@@ -113,6 +113,7 @@ func (s *Server) routes(e *echo.Echo) {
 	ns.GET("/operations/:id", s.getItem(projections.OperationsTable, uuidKey("id")))
 	ns.POST("/operations/:id/retry", s.postRetry)
 	ns.GET("/chainevents/:ref", s.getItem(projections.ChainEventsTable, refKey("ref")))
+	ns.GET("/events/:sequence", s.getItem(projections.EventsTable, sequenceKey))
 	ns.GET("/digests", s.getDigests)
 }
 

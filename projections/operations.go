@@ -49,9 +49,10 @@ func (Operations) Apply(tx Tx, _ event.Event, p catalogue.Payload) error {
 }
 
 // All is every projector of this version of the node, in the order a
-// runner applies them.
+// runner applies them to each event (Events reads a message before
+// Messages applies a decision to it).
 func All() []Projector {
-	return []Projector{Messages{}, Data{}, Registry{}, Chain{}, Operations{}}
+	return []Projector{Events{}, Messages{}, Data{}, Registry{}, Chain{}, Operations{}}
 }
 
 // Tables is every table of All.

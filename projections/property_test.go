@@ -127,6 +127,32 @@ func assertConfirmedAsDecided(t *testing.T, rm *memstore.Store, ns string, log [
 		assert.True(t, shown[id], "message %s is confirmed in the log, not in the projection (%d duplicate rejections)", id, duplicates)
 	}
 	assert.Len(t, shown, len(standing), "the projection shows as confirmed only messages the log confirms")
+
+	// The app-facing list agrees: a message's last event is its confirmation
+	// exactly when it shows confirmed.
+	last := map[string]string{}
+	for skip := 0; ; skip += 1000 {
+		q, err := query.Parse(projections.EventsTable.Collection(), url.Values{"sort": {"sequence"}, "skip": {strconv.Itoa(skip)},
+			"limit": {"1000"}, "type": {"@message_confirmed,message_rejected,message_decision_revoked"}})
+		require.NoError(t, err)
+		page, _, err := rm.Find(context.Background(), projections.EventsTable, ns, q)
+		require.NoError(t, err)
+		for _, raw := range page {
+			var e projections.EventDoc
+			require.NoError(t, json.Unmarshal(raw, &e))
+			last[e.Reference] = e.Type
+		}
+		if len(page) < 1000 {
+			break
+		}
+	}
+	for ref, typ := range last {
+		id := uuid.MustParse(ref)
+		assert.Equal(t, shown[id], typ == projections.EventMessageConfirmed, "message %s: last event %s", ref, typ)
+	}
+	for id := range shown {
+		assert.Equal(t, projections.EventMessageConfirmed, last[id.String()], "message %s has no confirmation event", id)
+	}
 }
 
 func TestProjectionsAreTheSameAfterEveryReplay(t *testing.T) {
