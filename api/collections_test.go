@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -186,4 +188,29 @@ func TestReadModelFailureIsInternal(t *testing.T) {
 	body := requireError(t, get(h, nsURL("ns1", "messages")), http.StatusInternalServerError, CodeInternal)
 	assert.Equal(t, "internal error", body.Message, "the cause stays in the log")
 	requireError(t, get(h, nsURL("ns1", "batches/6b0f3d1e-58b4-4f45-9c57-2d1b8f6a3c10")), http.StatusInternalServerError, CodeInternal)
+}
+
+// servingBackend is a backend that says which namespaces it serves.
+type servingBackend struct {
+	*fakeBackend
+	namespaces []string
+}
+
+func (b servingBackend) Serves(ns string) bool { return slices.Contains(b.namespaces, ns) }
+
+// TestUnknownNamespace: a backend that names its namespaces makes every
+// namespace route answer 404 LM10410 for another one, instead of an empty
+// list that would hide a typo.
+func TestUnknownNamespace(t *testing.T) {
+	rm := sharedReadModel(t)
+	s := New(Config{}, servingBackend{&fakeBackend{}, []string{rm.ns}}, zerolog.Nop(), WithReadModel(rm.store))
+	h := s.Handler()
+	rec := get(h, nsURL(rm.ns, "messages?limit=1"))
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	for _, path := range []string{"messages", "events?sequence=>1", "messages/" + uuid.NewString(), "digests"} {
+		body := requireError(t, get(h, nsURL("nosuchns", path)), http.StatusNotFound, CodeUnknownNamespace)
+		assert.Contains(t, body.Message, `"nosuchns"`)
+	}
+	requireError(t, postJSON(h, nsURL("nosuchns", "messages/broadcast"), `{"data":[{"value":1}]}`), http.StatusNotFound, CodeUnknownNamespace)
+	requireError(t, get(h, nsURL("Bad%20NS", "messages")), http.StatusBadRequest, CodeInvalidInput)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/rs/zerolog"
 
+	"github.com/ledgermirror/ledgermirror/domain/messaging"
 	"github.com/ledgermirror/ledgermirror/projections"
 )
 
@@ -67,7 +68,7 @@ func New(cfg Config, b Backend, log zerolog.Logger, opts ...Option) *Server {
 	e.HTTPErrorHandler = s.handleError
 	// Observing wraps recovery so that a panic is logged and counted with
 	// the 500 it became.
-	e.Use(s.observeRequests, s.recoverPanics)
+	e.Use(s.observeRequests, s.recoverPanics, s.knownNamespace)
 	s.routes(e)
 	for _, r := range e.Routes() {
 		s.metrics.routes[r.Path] = true
@@ -164,4 +165,31 @@ func (s *Server) Run(ctx context.Context) error {
 	defer cancel()
 	shutdownErr := s.Shutdown(graceCtx)
 	return errors.Join(shutdownErr, <-served)
+}
+
+// namespaceServer is what a Backend implements when it can tell which
+// namespaces it serves; the namespace routes then answer 404 LM10410 for
+// any other, rather than an empty list that hides a typo.
+type namespaceServer interface {
+	Serves(ns string) bool
+}
+
+// knownNamespace refuses requests for a namespace the backend does not
+// serve, and a malformed one. It runs after routing (on every route, not
+// as a group middleware, which would add catch-all routes that hide 405s);
+// routes without a namespace pass.
+func (s *Server) knownNamespace(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if c.Param("ns") == "" {
+			return next(c)
+		}
+		ns, err := namespaceParam(c)
+		if err != nil {
+			return err
+		}
+		if b, ok := s.backend.(namespaceServer); ok && !b.Serves(ns) {
+			return fmt.Errorf("%w: this node does not serve namespace %q", messaging.ErrUnknownNamespace, ns)
+		}
+		return next(c)
+	}
 }

@@ -59,6 +59,12 @@ func NewNode(self Self, store event.Store, cat *catalogue.Catalogue, log *slog.L
 // Ready is closed once the log has been replayed and the pipelines run.
 func (n *Node) Ready() <-chan struct{} { return n.readyCh }
 
+// Serves reports whether the node serves namespace ns.
+func (n *Node) Serves(ns string) bool {
+	_, ok := n.services[ns]
+	return ok
+}
+
 // Service returns a namespace's service.
 func (n *Node) Service(ns string) (*Service, error) {
 	s, ok := n.services[ns]
