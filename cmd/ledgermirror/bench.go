@@ -32,7 +32,7 @@ func newBenchStoreCommand(a *app) *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "store",
-		Short: "Event store throughput on a fresh SQLite file (append, read, subscribe, raw insert baseline)",
+		Short: "Event store throughput on a fresh SQLite file or Postgres schema (append, read, subscribe, raw insert baseline)",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			// storebench treats 0 as "use the default"; on the command line
@@ -50,6 +50,8 @@ func newBenchStoreCommand(a *app) *cobra.Command {
 	cmd.Flags().IntVar(&opts.SingleEvents, "single-events", 0, "events for store.append.single, one commit each (default: --events)")
 	cmd.Flags().StringVar(&opts.Synchronous, "synchronous", "", "override the store's synchronous setting: normal or full")
 	cmd.Flags().StringVar(&opts.Dir, "dir", "", "directory for the benchmark files (default: a temporary directory, removed afterwards)")
+	cmd.Flags().StringVar(&opts.Driver, "driver", storebench.DriverSQLite, "event store to measure: sqlite or postgres")
+	cmd.Flags().StringVar(&opts.URL, "url", "", "Postgres connection URL (driver postgres; each measurement uses a fresh schema, dropped afterwards)")
 	return cmd
 }
 

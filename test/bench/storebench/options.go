@@ -24,9 +24,21 @@ type Options struct {
 	// is specified on 200,000 events; a smaller cap shortens a quick run).
 	SingleEvents int
 	// Synchronous overrides the store's synchronous setting ("normal" or
-	// "full"); empty keeps the adapter's default.
+	// "full"); empty keeps the adapter's default. SQLite only.
 	Synchronous string
+	// Driver is the store measured: "sqlite" (default) or "postgres".
+	Driver string
+	// URL is the Postgres server (driver postgres only, required there).
+	// Each measurement runs in a fresh schema of that database, dropped
+	// afterwards.
+	URL string
 }
+
+// Drivers accepted by Options.Driver.
+const (
+	DriverSQLite   = "sqlite"
+	DriverPostgres = "postgres"
+)
 
 // ErrInvalidOptions wraps Run's complaint about its Options, so a caller can
 // tell bad input from a failed measurement.
@@ -42,6 +54,12 @@ const (
 	// eventsPerStream in store.append.single: a stream per aggregate, each
 	// getting a handful of events.
 	eventsPerStream = 10
+	// DefaultPostgresSingleEvents caps store.append.single and
+	// store.append.concurrent on Postgres, where every commit waits for a
+	// WAL flush: 200,000 of them would take minutes and measure the disk.
+	DefaultPostgresSingleEvents = 10_000
+	// concurrentAppenders in store.append.concurrent.
+	concurrentAppenders = 8
 )
 
 func (o *Options) setDefaults() {
@@ -51,8 +69,14 @@ func (o *Options) setDefaults() {
 	if o.PayloadSize == 0 {
 		o.PayloadSize = DefaultPayloadSize
 	}
+	if o.Driver == "" {
+		o.Driver = DriverSQLite
+	}
 	if o.SingleEvents == 0 {
 		o.SingleEvents = o.Events
+		if o.Driver == DriverPostgres {
+			o.SingleEvents = min(o.Events, DefaultPostgresSingleEvents)
+		}
 	}
 }
 
@@ -70,6 +94,21 @@ func (o Options) validate() error {
 	if o.Synchronous != "" && o.Synchronous != sqlite.SynchronousNormal && o.Synchronous != sqlite.SynchronousFull {
 		errs = append(errs, fmt.Errorf("synchronous %q: must be empty, %q or %q", o.Synchronous, sqlite.SynchronousNormal, sqlite.SynchronousFull))
 	}
+	switch o.Driver {
+	case DriverSQLite:
+		if o.URL != "" {
+			errs = append(errs, fmt.Errorf("url: only with driver %q", DriverPostgres))
+		}
+	case DriverPostgres:
+		if o.URL == "" {
+			errs = append(errs, fmt.Errorf("url: required with driver %q", DriverPostgres))
+		}
+		if o.Synchronous != "" {
+			errs = append(errs, fmt.Errorf("synchronous: only with driver %q", DriverSQLite))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("driver %q: must be %q or %q", o.Driver, DriverSQLite, DriverPostgres))
+	}
 	return errors.Join(errs...)
 }
 
@@ -78,12 +117,15 @@ type Result = figure.Figure
 
 // Result names, in the order Run returns them.
 const (
-	NameAppendSingle    = "store.append.single"
-	NameAppendBatched   = "store.append.batched"
-	NameReadAll         = "store.readall"
-	NameSubscribeCatch  = "store.subscribe.catchup"
-	NameRawInsert       = "store.raw_insert.batched"
-	NameAppendRatio     = "store.append.ratio"
-	unitEventsPerSecond = "events/s"
-	unitRatio           = "ratio"
+	NameAppendSingle   = "store.append.single"
+	NameAppendBatched  = "store.append.batched"
+	NameReadAll        = "store.readall"
+	NameSubscribeCatch = "store.subscribe.catchup"
+	NameRawInsert      = "store.raw_insert.batched"
+	NameAppendRatio    = "store.append.ratio"
+	// NameAppendConcurrent is Postgres only: concurrentAppenders goroutines
+	// appending one event per Append.
+	NameAppendConcurrent = "store.append.concurrent"
+	unitEventsPerSecond  = "events/s"
+	unitRatio            = "ratio"
 )

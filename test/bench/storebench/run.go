@@ -14,8 +14,9 @@ import (
 	"github.com/ledgermirror/ledgermirror/domain/event"
 )
 
-// Run measures the SQLite event store and returns its figures in a fixed
-// order (see the Name constants). progress, if not nil, hears what is
+// Run measures the event store of opts.Driver and returns its figures in a
+// fixed order (see the Name constants; store.append.concurrent is measured
+// on Postgres only). progress, if not nil, hears what is
 // happening; it is called from Run's goroutine only.
 func Run(ctx context.Context, opts Options, progress func(string)) ([]Result, error) {
 	opts.setDefaults()
@@ -24,6 +25,15 @@ func Run(ctx context.Context, opts Options, progress func(string)) ([]Result, er
 	}
 	if progress == nil {
 		progress = func(string) {}
+	}
+	if opts.Driver == DriverPostgres {
+		pg, err := newPGBench(ctx, opts.URL)
+		if err != nil {
+			return nil, err
+		}
+		defer pg.dropAll()
+		b := bench{opts: opts, progress: progress, pg: pg}
+		return b.run(ctx)
 	}
 	if opts.Dir == "" {
 		dir, err := os.MkdirTemp("", "storebench-")
@@ -34,7 +44,11 @@ func Run(ctx context.Context, opts Options, progress func(string)) ([]Result, er
 		opts.Dir = dir
 	}
 	b := bench{opts: opts, progress: progress}
+	return b.run(ctx)
+}
 
+func (b bench) run(ctx context.Context) ([]Result, error) {
+	opts, progress := b.opts, b.progress
 	single := newWorkload(min(opts.SingleEvents, opts.Events), eventsPerStream, opts.PayloadSize)
 	batched := newWorkload(opts.Events, appendBatch, opts.PayloadSize)
 	var results []Result
@@ -55,6 +69,13 @@ func Run(ctx context.Context, opts Options, progress func(string)) ([]Result, er
 	}
 	add(NameAppendBatched, batchedRate, unitEventsPerSecond)
 
+	if b.pg != nil {
+		if rate, err = b.appendConcurrent(ctx, single); err != nil {
+			return nil, fmt.Errorf("%s: %w", NameAppendConcurrent, err)
+		}
+		add(NameAppendConcurrent, rate, unitEventsPerSecond)
+	}
+
 	if rate, err = b.readAll(ctx, batched.total); err != nil {
 		return nil, fmt.Errorf("%s: %w", NameReadAll, err)
 	}
@@ -64,9 +85,13 @@ func Run(ctx context.Context, opts Options, progress func(string)) ([]Result, er
 		return nil, fmt.Errorf("%s: %w", NameSubscribeCatch, err)
 	}
 	add(NameSubscribeCatch, rate, unitEventsPerSecond)
-	b.remove(b.batchedPath())
+	b.discard(batchedName)
 
-	rawRate, err := b.rawInsert(ctx, batched)
+	rawInsert := b.rawInsert
+	if b.pg != nil {
+		rawInsert = b.rawInsertPostgres
+	}
+	rawRate, err := rawInsert(ctx, batched)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", NameRawInsert, err)
 	}
@@ -78,18 +103,37 @@ func Run(ctx context.Context, opts Options, progress func(string)) ([]Result, er
 type bench struct {
 	opts     Options
 	progress func(string)
+	pg       *pgBench // nil for SQLite
 }
+
+// Store names: a file in Dir for SQLite, a schema for Postgres.
+const (
+	singleName     = "append-single"
+	batchedName    = "append-batched"
+	concurrentName = "append-concurrent"
+)
 
 func (b bench) path(name string) string { return filepath.Join(b.opts.Dir, name+".db") }
 
-func (b bench) batchedPath() string { return b.path("append-batched") }
-
-// open opens a store on a fresh file (fresh=true) or an existing one.
-func (b bench) open(ctx context.Context, path string, fresh bool) (*sqlite.Store, error) {
+// open opens the named store fresh (fresh=true) or as a previous
+// measurement left it.
+func (b bench) open(ctx context.Context, name string, fresh bool) (event.Store, error) {
 	if fresh {
-		b.remove(path)
+		b.discard(name)
 	}
-	return sqlite.Open(ctx, sqlite.Config{Path: path, Synchronous: b.opts.Synchronous}, zerolog.Nop())
+	if b.pg != nil {
+		return b.pg.open(ctx, name)
+	}
+	return sqlite.Open(ctx, sqlite.Config{Path: b.path(name), Synchronous: b.opts.Synchronous}, zerolog.Nop())
+}
+
+// discard deletes the named store's data.
+func (b bench) discard(name string) {
+	if b.pg != nil {
+		b.pg.drop(name)
+		return
+	}
+	b.remove(b.path(name))
 }
 
 func (b bench) remove(path string) {
@@ -101,9 +145,8 @@ func (b bench) remove(path string) {
 // appendSingle appends one event per Append, sequentially, each stream
 // getting its events in turn with an exact expected revision.
 func (b bench) appendSingle(ctx context.Context, w workload) (float64, error) {
-	path := b.path("append-single")
-	defer b.remove(path)
-	store, err := b.open(ctx, path, true)
+	defer b.discard(singleName)
+	store, err := b.open(ctx, singleName, true)
 	if err != nil {
 		return 0, err
 	}
@@ -122,7 +165,7 @@ func (b bench) appendSingle(ctx context.Context, w workload) (float64, error) {
 
 // appendBatched appends 100 events per Append to a new stream each time.
 func (b bench) appendBatched(ctx context.Context, w workload) (float64, error) {
-	store, err := b.open(ctx, b.batchedPath(), true)
+	store, err := b.open(ctx, batchedName, true)
 	if err != nil {
 		return 0, err
 	}
@@ -139,7 +182,7 @@ func (b bench) appendBatched(ctx context.Context, w workload) (float64, error) {
 
 // readAll reopens the batched file and pages through it with ReadAll.
 func (b bench) readAll(ctx context.Context, want int) (float64, error) {
-	store, err := b.open(ctx, b.batchedPath(), false)
+	store, err := b.open(ctx, batchedName, false)
 	if err != nil {
 		return 0, err
 	}
@@ -169,7 +212,7 @@ func (b bench) readAll(ctx context.Context, want int) (float64, error) {
 // subscribeCatchUp reopens the batched file and subscribes from 0 until every
 // event has arrived.
 func (b bench) subscribeCatchUp(ctx context.Context, want int) (float64, error) {
-	store, err := b.open(ctx, b.batchedPath(), false)
+	store, err := b.open(ctx, batchedName, false)
 	if err != nil {
 		return 0, err
 	}

@@ -33,6 +33,15 @@ func TestOptionsValidate(t *testing.T) {
 	assert.Error(t, err)
 	_, err = Run(context.Background(), Options{Synchronous: "sometimes"}, nil)
 	assert.Error(t, err)
+	for _, o := range []Options{
+		{Driver: "oracle"},
+		{Driver: DriverPostgres}, // no url
+		{Driver: DriverPostgres, URL: "postgres://x", Synchronous: "full"}, // sqlite only
+		{URL: "postgres://x"}, // url without postgres
+	} {
+		_, err = Run(context.Background(), o, nil)
+		assert.ErrorIs(t, err, ErrInvalidOptions, "%+v", o)
+	}
 }
 
 func TestPayloadIsRealistic(t *testing.T) {
