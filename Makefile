@@ -57,6 +57,7 @@ bench:
 	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/ledgermirror bench aggregator
 	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/ledgermirror bench chain --geth
 	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/ledgermirror bench e2e
+	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/ledgermirror bench query
 	$(GO) test -run '^$$' -bench . -benchtime 200x ./domain/...
 
 # End-to-end and contract suites under test/ (members on loopback ports arrive

@@ -6,7 +6,9 @@ import (
 
 	"github.com/ledgermirror/ledgermirror/domain/event"
 	"github.com/ledgermirror/ledgermirror/domain/protocol"
+	"github.com/ledgermirror/ledgermirror/domain/subscription"
 	"github.com/ledgermirror/ledgermirror/projections"
+	"github.com/ledgermirror/ledgermirror/projections/search"
 )
 
 // Option gives New one of the server's optional dependencies. Each is
@@ -20,12 +22,21 @@ type deps struct {
 	blobs       Blobs
 	projections ProjectionLag
 	metrics     Metrics
+	rebuilds    Rebuilds
+	search      search.Index
+	subs        subscription.Repository
+	streams     subscription.Streams
 }
 
 // WithReadModel serves the collection and item GETs (messages, data,
 // batches, ...) from rm. Without it they answer 503 LM10503, except
 // GET /messages/:id, which asks the Backend.
 func WithReadModel(rm projections.Store) Option { return func(d *deps) { d.readModel = rm } }
+
+// WithSearch serves GET /search from idx, with each hit's document read
+// from the read model (WithReadModel). Without it that route answers 503
+// LM10503.
+func WithSearch(idx search.Index) Option { return func(d *deps) { d.search = idx } }
 
 // WithBlobs serves GET /data/:id/blob from b. Without it that route answers
 // 503 LM10503.
@@ -39,6 +50,17 @@ func WithProjectionLag(p ProjectionLag) Option { return func(d *deps) { d.projec
 // has the API's own request metrics only. StatusMetrics builds one from the
 // Backend and the projection runner.
 func WithMetrics(m Metrics) Option { return func(d *deps) { d.metrics = m } }
+
+// WithRebuild serves POST and GET /admin/rebuild from r (usually the
+// generation.Set). Without it they answer 503 LM10503.
+func WithRebuild(r Rebuilds) Option { return func(d *deps) { d.rebuilds = r } }
+
+// WithSubscriptions serves the subscription routes from repo and the
+// event streams (/ws, SSE) from streams (usually a delivery.Engine).
+// Without it they answer 503 LM10503.
+func WithSubscriptions(repo subscription.Repository, streams subscription.Streams) Option {
+	return func(d *deps) { d.subs, d.streams = repo, streams }
+}
 
 // Blobs opens stored blobs for download.
 type Blobs interface {

@@ -89,9 +89,12 @@ func (s *Server) routes(e *echo.Echo) {
 	e.GET("/api", getAPIPage)
 	e.GET("/api/openapi.yaml", getOpenAPIYAML)
 	e.GET("/api/openapi.json", getOpenAPIJSON)
+	e.GET("/ws", s.getWS)
 
 	v1 := e.Group("/api/v1")
 	v1.GET("/status", s.getStatus)
+	v1.POST("/admin/rebuild", s.postRebuild)
+	v1.GET("/admin/rebuild", s.getRebuild)
 
 	ns := v1.Group("/namespaces/:ns")
 	for _, c := range collections {
@@ -115,7 +118,15 @@ func (s *Server) routes(e *echo.Echo) {
 	ns.POST("/operations/:id/retry", s.postRetry)
 	ns.GET("/chainevents/:ref", s.getItem(projections.ChainEventsTable, refKey("ref")))
 	ns.GET("/events/:sequence", s.getItem(projections.EventsTable, sequenceKey))
+	ns.GET("/events/stream", s.getEventStream)
+	ns.POST("/subscriptions", s.postSubscription)
+	ns.GET("/subscriptions", s.listSubscriptions)
+	ns.GET("/subscriptions/:name", s.getSubscription)
+	ns.PUT("/subscriptions/:name", s.putSubscription)
+	ns.DELETE("/subscriptions/:name", s.deleteSubscription)
+	ns.GET("/subscriptions/:name/sse", s.getSubscriptionSSE)
 	ns.GET("/digests", s.getDigests)
+	ns.GET("/search", s.getSearch)
 }
 
 // Handler returns the API as an http.Handler, with its middleware and error

@@ -16,6 +16,12 @@ import (
 type RunnerOptions struct {
 	// BatchSize bounds the events one transaction applies. Default 1000.
 	BatchSize int
+	// CatchUpBatchSize bounds the events of one transaction while Run
+	// catches up with the events the store held when it started (a rebuild,
+	// a restart after downtime). Default 20,000: a transaction writes each
+	// page it changed once, and catching up changes the same pages of the
+	// same rows (a message submitted, sealed, confirmed) again and again.
+	CatchUpBatchSize int
 	// FlushDelay is how long live events gather before they are committed
 	// (unless BatchSize fill first). Default 25 ms: a busy node commits a
 	// few dozen times a second instead of once per event, and rows written
@@ -25,6 +31,9 @@ type RunnerOptions struct {
 	// runner goes on (the event is skipped the same way on every replay).
 	OnSkipped func(ev event.Event, err error)
 }
+
+// catchUpDelay is the longest a catch-up batch waits for more events.
+const catchUpDelay = 5 * time.Second
 
 // Runner feeds projectors from the event store, in position order, and
 // commits their rows with their checkpoints: in batches while catching up,
@@ -45,6 +54,9 @@ type Runner struct {
 func NewRunner(store event.Store, rm Store, cat *catalogue.Catalogue, opts RunnerOptions, projs ...Projector) (*Runner, error) {
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = 1000
+	}
+	if opts.CatchUpBatchSize <= 0 {
+		opts.CatchUpBatchSize = 20_000
 	}
 	if opts.FlushDelay <= 0 {
 		opts.FlushDelay = 25 * time.Millisecond
@@ -76,6 +88,12 @@ func (r *Runner) Run(ctx context.Context) error {
 		r.applied[p.Name()] = cps[p.Name()]
 	}
 	r.mu.Unlock()
+	// Until it reaches the head the store has now, the runner is catching
+	// up: it applies full catch-up batches without waiting to gather more.
+	head, err := r.store.Head(ctx)
+	if err != nil {
+		return fmt.Errorf("reading the event store's head: %w", err)
+	}
 	sub, err := r.store.Subscribe(ctx, from, event.Filter{})
 	if err != nil {
 		return err
@@ -101,7 +119,16 @@ func (r *Runner) Run(ctx context.Context) error {
 				return nil
 			}
 			batch = append(batch, ev)
-			if len(batch) < r.opts.BatchSize {
+			if ev.Position < head {
+				if len(batch) < r.opts.CatchUpBatchSize {
+					// In case the head never arrives (a store whose
+					// positions skip), the batch still goes in.
+					if flush == nil {
+						flush = time.After(catchUpDelay)
+					}
+					continue
+				}
+			} else if len(batch) < r.opts.BatchSize && ev.Position > head {
 				if flush == nil {
 					flush = time.After(r.opts.FlushDelay)
 				}
@@ -213,7 +240,9 @@ func (r *Runner) Positions() map[string]event.Position {
 func (r *Runner) WaitFor(ctx context.Context, pos event.Position) error {
 	for {
 		r.mu.Lock()
-		done := true
+		// Until Run or ApplyEvents has loaded the checkpoints, nothing is
+		// known to be applied.
+		done := len(r.applied) == len(r.projs)
 		for _, p := range r.applied {
 			if p < pos {
 				done = false

@@ -21,7 +21,7 @@ func newBenchCommand(a *app) *cobra.Command {
 			"JSON object per line, {\"name\": ..., \"value\": ..., \"unit\": ...}. Progress goes to stderr.",
 	}
 	cmd.AddCommand(newBenchStoreCommand(a), newBenchAggregatorCommand(a), newBenchChainCommand(a),
-		newBenchE2ECommand(a))
+		newBenchE2ECommand(a), newBenchQueryCommand(a))
 	return cmd
 }
 

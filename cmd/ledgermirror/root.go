@@ -76,7 +76,7 @@ func newRootCommand(stdout, stderr io.Writer, env []string) *cobra.Command {
 	pf.String("data-dir", "data", "directory for the node's files")
 	a.flags = pf
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
-	root.AddCommand(newVersionCommand(a), newConfigCommand(a), newBenchCommand(a), newContractsCommand(a), newChainCommand(a), newDevCommand(a), newServeCommand(a))
+	root.AddCommand(newVersionCommand(a), newConfigCommand(a), newBenchCommand(a), newContractsCommand(a), newChainCommand(a), newDevCommand(a), newServeCommand(a), newRebuildCommand(a))
 	return root
 }
 

@@ -13,6 +13,7 @@ func Default() *Catalogue {
 		GroupKnown{}, DataReceived{}, BlobReceived{},
 		PinParked{}, PinUnparked{}, DecisionRevoked{}, PinFailed{},
 		OperationRecorded{}, PeerRefused{},
+		SubscriptionCreated{}, SubscriptionUpdated{}, SubscriptionDeleted{}, SubscriptionOffsetCommitted{},
 	} {
 		c.Register(p, 1)
 	}

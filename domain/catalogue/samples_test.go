@@ -49,6 +49,10 @@ func samples(t testing.TB) map[string]catalogue.Payload {
 	group, err := protocol.NewGroup("default", "g1", []protocol.Member{{Identity: org, Node: node}})
 	require.NoError(t, err)
 	pin := catalogue.PinRef{Location: loc, Index: 1, Value: ctx}
+	subscriptionFilter := catalogue.SubscriptionFilter{Events: []string{"message_confirmed"}, Topics: "^orders$",
+		Tag: "invoice", Author: "org1", Group: "^[0-9a-f]+$", Type: "private"}
+	subscriptionOptions := catalogue.SubscriptionOptions{URL: "http://127.0.0.1:9000/hook", Secret: "s3cret",
+		FirstEvent: "oldest", ReadAhead: 10, WithData: true}
 
 	return map[string]catalogue.Payload{
 		"IdentityRegistered": catalogue.IdentityRegistered{Namespace: "default", Kind: catalogue.IdentityNode, Org: org,
@@ -87,6 +91,12 @@ func samples(t testing.TB) map[string]catalogue.Payload {
 			BatchID: id(3), Target: "ethereum:1337", Status: "succeeded", Attempts: 2, Error: "connection refused",
 			Output: loc.TxHash, Created: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Updated: time.Date(2026, 1, 2, 3, 4, 6, 0, time.UTC)},
 		"PeerRefused": catalogue.PeerRefused{Claimed: node.String(), Remote: "127.0.0.1:40000", Reason: "bad signature"},
+		"SubscriptionCreated": catalogue.SubscriptionCreated{Namespace: "default", ID: id(8), Name: "orders",
+			Transport: "websocket", Filter: subscriptionFilter, Options: subscriptionOptions, Start: 42},
+		"SubscriptionUpdated": catalogue.SubscriptionUpdated{Namespace: "default", ID: id(8), Name: "orders",
+			Transport: "webhook", Filter: subscriptionFilter, Options: subscriptionOptions},
+		"SubscriptionDeleted":         catalogue.SubscriptionDeleted{Namespace: "default", ID: id(8), Name: "orders"},
+		"SubscriptionOffsetCommitted": catalogue.SubscriptionOffsetCommitted{Namespace: "default", ID: id(8), Name: "orders", Offset: 99},
 		"DecisionRevoked": catalogue.DecisionRevoked{Namespace: "default", MessageID: id(2), BatchID: id(3),
 			Decision: catalogue.DecisionConfirmed, Location: loc, Reason: "reorg"},
 	}

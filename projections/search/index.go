@@ -121,6 +121,18 @@ type Index interface {
 	Search(ctx context.Context, r Request) (Result, error)
 	// Flush makes everything indexed or deleted so far searchable.
 	Flush(ctx context.Context) error
+	// Checkpoint returns the position a projector recorded with
+	// SetCheckpoint, 0 when it never did. name is the projector's
+	// versioned name (ValidateCheckpointName); an invalid one is an error
+	// wrapping ErrInvalidDocument.
+	Checkpoint(ctx context.Context, name string) (uint64, error)
+	// SetCheckpoint records that projector name has indexed everything up
+	// to pos. It is durable, and ordered after the Index and Delete calls
+	// that returned before it: an index that keeps the checkpoint after a
+	// crash keeps those documents too (it may also keep later ones, which
+	// the projector indexes again; Index is idempotent). Positions may go
+	// down (a projector rebuilding from 0).
+	SetCheckpoint(ctx context.Context, name string, pos uint64) error
 	// Close releases the index. It is idempotent; every other method
 	// returns an error wrapping ErrClosed afterwards.
 	Close() error

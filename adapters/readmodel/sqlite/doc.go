@@ -102,6 +102,19 @@
 //   - Sort: SQLite puts NULL first ascending and last descending, as the
 //     reference does.
 //
+// A filtered, sorted page may be read by walking the sort's index instead
+// of the filter's (sortwalk.go): with statistics, SQLite serves
+// author=X&sort=-created by the author index and sorts all of that
+// author's rows to return 25, where walking the created index finds them
+// after a few hundred. The statistics (sqlite_stat1) say when a filter is
+// common enough for the walk to win; the walk looks at a bounded number of
+// rows and answers only when it found the whole page there (then exactly
+// the page the ordinary query returns), else the ordinary query runs.
+//
+// Readers do not map the file (mmap_size 0): a map covers only the start of
+// a large file, and each reader connection's map counts again in the
+// process's resident memory.
+//
 // Digest hashes one read snapshot of every table and the checkpoints, in an
 // encoding defined by the values rather than by SQLite's storage (see
 // Digest), which TestDigestEncoding computes by hand.

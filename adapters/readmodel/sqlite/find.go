@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/ledgermirror/ledgermirror/projections"
@@ -25,8 +26,9 @@ func (s *Store) Find(ctx context.Context, d *projections.Table, ns string, q que
 	if err != nil {
 		return nil, 0, err
 	}
+	window := t.walkCap(q, s.stats.get(ctx, s.rdb)[t.name])
 	if !q.Count {
-		docs, err := readDocs(ctx, s.rdb, sel)
+		docs, err := s.page(ctx, s.rdb, sel, window, q.Limit)
 		return docs, 0, s.readErr(ctx, err)
 	}
 	conn, err := s.rdb.Conn(ctx)
@@ -38,7 +40,7 @@ func (s *Store) Find(ctx context.Context, d *projections.Table, ns string, q que
 		return nil, 0, s.readErr(ctx, err)
 	}
 	defer func() { _, _ = conn.ExecContext(context.Background(), "ROLLBACK") }()
-	docs, err := readDocs(ctx, conn, sel)
+	docs, err := s.page(ctx, conn, sel, window, q.Limit)
 	if err != nil {
 		return nil, 0, s.readErr(ctx, err)
 	}
@@ -53,8 +55,22 @@ type queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-func readDocs(ctx context.Context, db queryer, sel selection) ([]json.RawMessage, error) {
-	rows, err := db.QueryContext(ctx, sel.pageSQL, sel.pageArgs...)
+// page reads the page of sel: by a walk over the first window rows of the
+// sort order when window > 0 and that finds the whole page (limit
+// documents), else by the ordinary query.
+func (s *Store) page(ctx context.Context, db queryer, sel selection, window, limit int) ([]json.RawMessage, error) {
+	if window > 0 {
+		walkSQL, walkArgs := sel.walk(window)
+		docs, err := readDocs(ctx, db, walkSQL, walkArgs)
+		if err != nil || len(docs) == limit {
+			return docs, err
+		}
+	}
+	return readDocs(ctx, db, sel.pageSQL, sel.pageArgs)
+}
+
+func readDocs(ctx context.Context, db queryer, query string, args []any) ([]json.RawMessage, error) {
+	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -77,6 +93,9 @@ type selection struct {
 	pageArgs  []any
 	countSQL  string
 	whereArgs []any
+	// walkSQL reads the page by walking the sort's index (sortwalk.go).
+	walkSQL string
+	ns      string
 }
 
 // compile writes q as SQL. Only declared column names are written into the
@@ -103,9 +122,13 @@ func (t *table) compile(ns string, q query.Query) (selection, error) {
 		b.sql.WriteString(")")
 	}
 	where := b.sql.String()
-	sel := selection{countSQL: "SELECT count(*)" + where, whereArgs: b.args}
+	sel := selection{countSQL: "SELECT count(*)" + where, whereArgs: b.args, ns: ns}
 
-	var order []string
+	type sortKey struct {
+		col int
+		dir string
+	}
+	var keys []sortKey
 	hasKey := false
 	for _, k := range q.Sort {
 		i, ok := t.byName[k.Field]
@@ -117,12 +140,25 @@ func (t *table) compile(ns string, q query.Query) (selection, error) {
 		if k.Desc {
 			dir = " DESC"
 		}
-		order = append(order, "t."+t.cols[i].ident+dir)
+		keys = append(keys, sortKey{i, dir})
 	}
 	if !hasKey {
 		// Parse always ends a sort with the key; a hand-built query gets it
 		// too, so that pages are stable.
-		order = append(order, "t."+t.cols[t.key].ident+" ASC")
+		keys = append(keys, sortKey{t.key, " ASC"})
+	}
+	// The page's ORDER BY, and the walk's (sortwalk.go): over the window
+	// (w), over the filtered window (t, selecting each key as oN) and over
+	// the page (p).
+	var order, windowCols, windowOrder, filteredCols, filteredOrder, pageOrder []string
+	for n, k := range keys {
+		col, o := t.cols[k.col].ident, "o"+strconv.Itoa(n)
+		order = append(order, "t."+col+k.dir)
+		windowCols = append(windowCols, "w."+col+" AS "+o)
+		windowOrder = append(windowOrder, "w."+col+k.dir)
+		filteredCols = append(filteredCols, "win."+o+" AS "+o)
+		filteredOrder = append(filteredOrder, "win."+o+k.dir)
+		pageOrder = append(pageOrder, "p."+o+k.dir)
 	}
 	limit := int64(-1)
 	if q.Limit > 0 {
@@ -130,5 +166,14 @@ func (t *table) compile(ns string, q query.Query) (selection, error) {
 	}
 	sel.pageSQL = "SELECT t." + quoteIdent(docColumn) + where + " ORDER BY " + strings.Join(order, ", ") + " LIMIT ? OFFSET ?"
 	sel.pageArgs = append(append(make([]any, 0, len(b.args)+2), b.args...), limit, int64(max(q.Skip, 0)))
+	conditions := strings.TrimPrefix(where, " FROM "+t.ident+" AS t")
+	// Every level orders by the columns the level below selected, in the
+	// order it returns them, so SQLite streams instead of sorting: the
+	// walk stops at the page's last match.
+	sel.walkSQL = "SELECT d." + quoteIdent(docColumn) + " FROM (SELECT t.rowid AS r, " + strings.Join(filteredCols, ", ") +
+		" FROM (SELECT w.rowid AS k, " + strings.Join(windowCols, ", ") + " FROM " + t.ident + " AS w WHERE w." +
+		t.cols[0].ident + " = ? ORDER BY " + strings.Join(windowOrder, ", ") + " LIMIT ?) AS win CROSS JOIN " + t.ident +
+		" AS t ON t.rowid = win.k" + conditions + " ORDER BY " + strings.Join(filteredOrder, ", ") +
+		" LIMIT ? OFFSET ?) AS p CROSS JOIN " + t.ident + " AS d ON d.rowid = p.r ORDER BY " + strings.Join(pageOrder, ", ")
 	return sel, nil
 }

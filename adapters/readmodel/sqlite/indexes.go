@@ -23,6 +23,7 @@ func (s *Store) BuildIndexes(ctx context.Context) error {
 		return ErrClosed
 	}
 	defer func() { <-s.w.token }()
+	defer s.stats.invalidate()
 	return s.buildIndexes(ctx)
 }
 

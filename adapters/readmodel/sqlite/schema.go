@@ -144,8 +144,17 @@ func containsFold(list []string, s string) bool {
 // lets SQLite restart it, so a rebuild's burst does not leave a huge file.
 const journalSizeLimit = 64 << 20
 
-// readerMmapBytes maps the start of the file into readers' address space.
-const readerMmapBytes = 256 << 20
+// readerMmapBytes is 0: readers do not map the file. A map covers the
+// start of the file only, a small part of a read model of a million
+// messages, and every reader connection maps it again, each page it touched
+// counting in the process's resident memory (four readers, 256 MiB each:
+// 450 MiB resident after a query benchmark, against 180 without); reads
+// through the page cache answered the same query mix as fast.
+const readerMmapBytes = 0
+
+// sorterThreads is how many helper threads the writer's large sorts may
+// use.
+const sorterThreads = 2
 
 // dsn builds a modernc.org/sqlite data source name. Per-connection pragmas
 // go in the DSN so every connection database/sql opens gets them.
@@ -160,6 +169,9 @@ func dsn(cfg Config, readOnly bool) string {
 		q.Add("_pragma", "mmap_size("+strconv.Itoa(readerMmapBytes)+")")
 	} else {
 		q.Add("_pragma", "journal_size_limit("+strconv.Itoa(journalSizeLimit)+")")
+		// CREATE INDEX sorts every row of the table (BuildIndexes, the end
+		// of a rebuild): helper threads sort parts of it at once.
+		q.Add("_pragma", "threads("+strconv.Itoa(sorterThreads)+")")
 		// Commits never checkpoint; the checkpointer does (checkpoint.go).
 		q.Add("_pragma", "wal_autocheckpoint(0)")
 	}

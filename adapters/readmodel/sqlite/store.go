@@ -39,7 +39,8 @@ type Store struct {
 	rdb  *sql.DB // read-only pool
 	r    *readStatements
 
-	optimized time.Time // guarded by the writer token
+	optimized time.Time  // guarded by the writer token
+	stats     statsCache // sqlite_stat1, for Find's plans
 
 	closed    atomic.Bool
 	abandoned atomic.Bool // Close gave up waiting for a transaction

@@ -31,6 +31,9 @@ type fakeES struct {
 	searchReply string
 	// indexExists makes index creation fail as an existing index does.
 	indexExists bool
+	// meta is the index mapping's _meta, replaced whole by PUT _mapping as
+	// Elasticsearch does.
+	meta json.RawMessage
 }
 
 func (f *fakeES) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -54,6 +57,20 @@ func (f *fakeES) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `{"acknowledged":true}`)
 	case strings.HasSuffix(r.URL.Path, "/_bulk"):
 		f.bulkReply(w, body)
+	case r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/_mapping"):
+		var m struct {
+			Meta json.RawMessage `json:"_meta"`
+		}
+		_ = json.Unmarshal(body, &m)
+		f.meta = m.Meta
+		fmt.Fprint(w, `{"acknowledged":true}`)
+	case r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/_mapping"):
+		name := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/"), "/_mapping")
+		meta := ""
+		if f.meta != nil {
+			meta = `"_meta":` + string(f.meta) + `,`
+		}
+		fmt.Fprintf(w, `{%q:{"mappings":{%s"dynamic":"strict","properties":{}}}}`, name, meta)
 	case strings.HasSuffix(r.URL.Path, "/_refresh"):
 		fmt.Fprint(w, `{"_shards":{"total":1,"successful":1,"failed":0}}`)
 	case strings.HasSuffix(r.URL.Path, "/_search"):

@@ -27,6 +27,8 @@ type Index struct {
 	// mu guards closed: operations hold it shared and Close exclusively.
 	mu     sync.RWMutex
 	closed bool
+	// cpMu serialises SetCheckpoint's read-modify-write of the checkpoints.
+	cpMu sync.Mutex
 }
 
 var _ search.Index = (*Index)(nil)

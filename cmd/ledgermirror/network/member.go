@@ -20,18 +20,20 @@ import (
 
 	"github.com/ledgermirror/ledgermirror/adapters/chain/ethereum"
 	dxhttp "github.com/ledgermirror/ledgermirror/adapters/dataexchange/http"
-	"github.com/ledgermirror/ledgermirror/adapters/eventstore/sqlite"
-	rmsqlite "github.com/ledgermirror/ledgermirror/adapters/readmodel/sqlite"
 	"github.com/ledgermirror/ledgermirror/adapters/sharedstorage/local"
 	"github.com/ledgermirror/ledgermirror/api"
 	"github.com/ledgermirror/ledgermirror/cmd/ledgermirror/internal/config"
+	"github.com/ledgermirror/ledgermirror/delivery"
 	"github.com/ledgermirror/ledgermirror/domain/aggregator"
 	"github.com/ledgermirror/ledgermirror/domain/catalogue"
 	"github.com/ledgermirror/ledgermirror/domain/chain"
 	"github.com/ledgermirror/ledgermirror/domain/event"
 	"github.com/ledgermirror/ledgermirror/domain/messaging"
 	"github.com/ledgermirror/ledgermirror/domain/protocol"
+	"github.com/ledgermirror/ledgermirror/domain/subscription"
 	"github.com/ledgermirror/ledgermirror/projections"
+	"github.com/ledgermirror/ledgermirror/projections/generation"
+	"github.com/ledgermirror/ledgermirror/projections/search"
 )
 
 // Member is one running member node.
@@ -46,8 +48,8 @@ type Member struct {
 	dxLn    net.Listener
 	client  *dxhttp.Client
 	storage *local.SharedStorage
-	rm      *rmsqlite.Store
-	views   *projections.Runner
+	views   *generation.Set
+	search  search.Index
 	jobs    []func(context.Context) error
 }
 
@@ -64,7 +66,7 @@ func New(ctx context.Context, cfg config.Config, ch Chain, log zerolog.Logger) (
 	if err != nil {
 		return nil, err
 	}
-	store, err := sqlite.Open(ctx, cfg.EventStore.SQLite, log.With().Str("component", "eventstore").Logger())
+	store, err := OpenEventStore(ctx, cfg.EventStore, log)
 	if err != nil {
 		return nil, fmt.Errorf("opening the event store: %w", err)
 	}
@@ -105,19 +107,35 @@ func New(ctx context.Context, cfg config.Config, ch Chain, log zerolog.Logger) (
 	if m.dxLn, err = net.Listen("tcp", cfg.DataExchange.Listen); err != nil {
 		return nil, fmt.Errorf("data exchange: %w", err)
 	}
-	if m.rm, err = rmsqlite.Open(ctx, cfg.ReadModel.SQLite, projections.Tables(), log); err != nil {
+	// The read model is served by generations (projections/generation), so
+	// that a rebuild can build a new one beside it and swap.
+	if m.views, err = generation.Open(ctx, Generations(cfg, store, log)); err != nil {
 		return nil, fmt.Errorf("opening the read model: %w", err)
 	}
-	if m.views, err = projections.NewRunner(store, m.rm, cat, projections.RunnerOptions{
-		OnSkipped: func(ev event.Event, err error) {
-			log.Warn().Uint64("position", uint64(ev.Position)).Str("type", ev.Type).Err(err).Msg("projections skipped an event")
-		},
-	}, projections.All()...); err != nil {
+	m.jobs = append(m.jobs, m.views.Run)
+	var lag api.ProjectionLag = m.views
+	apiOpts := []api.Option{api.WithReadModel(m.views.Store()), api.WithBlobs(blobOpener{blobs}), api.WithRebuild(m.views)}
+	if m.search, err = openSearch(ctx, cfg.Search); err != nil {
 		return nil, err
 	}
-	m.jobs = append(m.jobs, m.views.Run)
-	m.api = api.New(cfg.API, m.node, log.With().Str("component", "api").Logger(), api.WithReadModel(m.rm),
-		api.WithBlobs(blobOpener{blobs}), api.WithProjectionLag(m.views), api.WithMetrics(api.StatusMetrics(m.node, m.views)))
+	if m.search != nil {
+		// The search index follows the serving read model; it is not part
+		// of its generations (a rebuild leaves it as it is: its documents
+		// come out the same).
+		indexer := searchProjector(m.search, m.views.Store(), m.views, store, cat, log)
+		m.jobs = append(m.jobs, indexer.Run)
+		lag = lags{m.views, indexer}
+		apiOpts = append(apiOpts, api.WithSearch(m.search))
+	}
+	apiOpts = append(apiOpts, api.WithProjectionLag(lag), api.WithMetrics(api.StatusMetrics(m.node, lag)))
+	// Subscriptions are folded from the event store; the delivery engine
+	// reads the serving read model's event list and wakes on the
+	// generation set's positions, so a rebuild's swap is invisible to it.
+	subs := subscription.NewLog(store, cat)
+	engine := delivery.New(m.views.Store(), m.views, subs, log, delivery.Options{})
+	m.jobs = append(m.jobs, subs.Run, engine.Run)
+	apiOpts = append(apiOpts, api.WithSubscriptions(subs, engine))
+	m.api = api.New(cfg.API, m.node, log.With().Str("component", "api").Logger(), apiOpts...)
 	if m.apiLn, err = net.Listen("tcp", cfg.API.Listen); err != nil {
 		return nil, fmt.Errorf("api: %w", err)
 	}
@@ -225,9 +243,14 @@ func (m *Member) close() {
 			_ = ln.Close()
 		}
 	}
-	if m.rm != nil {
-		if err := m.rm.Close(); err != nil {
+	if m.views != nil {
+		if err := m.views.Close(); err != nil {
 			m.log.Error().Err(err).Msg("closing the read model")
+		}
+	}
+	if m.search != nil {
+		if err := m.search.Close(); err != nil {
+			m.log.Error().Err(err).Msg("closing the search index")
 		}
 	}
 	if m.store != nil {
@@ -293,11 +316,12 @@ func (m *Member) Close() error {
 	return nil
 }
 
-// Projections is the member's projection runner.
-func (m *Member) Projections() *projections.Runner { return m.views }
+// Projections is the member's read side: the serving generation of its
+// read model, its runners, and rebuilds.
+func (m *Member) Projections() *generation.Set { return m.views }
 
-// ReadModel is the member's read model.
-func (m *Member) ReadModel() projections.Store { return m.rm }
+// ReadModel is the member's read model (whichever generation serves).
+func (m *Member) ReadModel() projections.Store { return m.views.Store() }
 
 // blobOpener serves blob downloads from the blob store.
 type blobOpener struct{ blobs *local.BlobStore }

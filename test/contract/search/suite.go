@@ -47,6 +47,7 @@ func Run(t *testing.T, open func(t *testing.T) search.Index) {
 		{"cancelled context", testCancelled},
 		{"concurrent use", testConcurrent},
 		{"close", testClose},
+		{"checkpoint", testCheckpoint},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			idx := open(t)

@@ -6,7 +6,9 @@ import (
 	"path/filepath"
 	"regexp"
 
+	espostgres "github.com/ledgermirror/ledgermirror/adapters/eventstore/postgres"
 	"github.com/ledgermirror/ledgermirror/adapters/eventstore/sqlite"
+	rmpostgres "github.com/ledgermirror/ledgermirror/adapters/readmodel/postgres"
 	rmsqlite "github.com/ledgermirror/ledgermirror/adapters/readmodel/sqlite"
 	"github.com/ledgermirror/ledgermirror/api"
 	"github.com/ledgermirror/ledgermirror/cmd/ledgermirror/internal/logging"
@@ -24,13 +26,15 @@ type Config struct {
 	Messaging    messaging.Config   `yaml:"messaging"`
 	API          api.Config         `yaml:"api"`
 	ReadModel    ReadModelConfig    `yaml:"readModel"`
+	Search       SearchConfig       `yaml:"search"`
 }
 
 // ReadModelConfig picks and configures the read-model adapter.
 type ReadModelConfig struct {
-	// Driver is the adapter: "sqlite" (default).
-	Driver string          `yaml:"driver"`
-	SQLite rmsqlite.Config `yaml:"sqlite"`
+	// Driver is the adapter: "sqlite" (default) or "postgres".
+	Driver   string            `yaml:"driver"`
+	SQLite   rmsqlite.Config   `yaml:"sqlite"`
+	Postgres rmpostgres.Config `yaml:"postgres"`
 }
 
 // NodeConfig says who this node is and where it keeps its files.
@@ -45,14 +49,16 @@ type NodeConfig struct {
 
 // Event store drivers.
 const (
-	DriverSQLite = "sqlite"
+	DriverSQLite   = "sqlite"
+	DriverPostgres = "postgres"
 )
 
 // EventStoreConfig picks and configures the event store adapter.
 type EventStoreConfig struct {
-	// Driver is the adapter: "sqlite" (default).
-	Driver string        `yaml:"driver"`
-	SQLite sqlite.Config `yaml:"sqlite"`
+	// Driver is the adapter: "sqlite" (default) or "postgres".
+	Driver   string            `yaml:"driver"`
+	SQLite   sqlite.Config     `yaml:"sqlite"`
+	Postgres espostgres.Config `yaml:"postgres"`
 }
 
 // Defaults is the configuration with nothing set by the user.
@@ -75,6 +81,8 @@ func (c *Config) SetDefaults() {
 		c.ReadModel.Driver = DriverSQLite
 	}
 	c.ReadModel.SQLite.SetDefaults()
+	c.ReadModel.Postgres.SetDefaults()
+	c.Search.SetDefaults()
 }
 
 // SetDefaults fills unset fields.
@@ -98,6 +106,7 @@ func (e *EventStoreConfig) SetDefaults() {
 		e.Driver = DriverSQLite
 	}
 	e.SQLite.SetDefaults()
+	e.Postgres.SetDefaults()
 }
 
 // derive fills settings that depend on other settings, after every source has
@@ -110,12 +119,14 @@ func (c *Config) derive() {
 	if c.ReadModel.SQLite.Path == "" {
 		c.ReadModel.SQLite.Path = filepath.Join(c.Node.DataDir, "readmodel.db")
 	}
+	c.derivePostgres()
+	c.Search.derive(c.Node.DataDir)
 }
 
 // Validate reports every bad field, each named by its YAML path.
 func (c Config) Validate() error {
 	return errors.Join(c.Log.Validate(), c.Node.Validate(), c.EventStore.Validate(), validateNamespaces(c.Namespaces),
-		c.Chain.Validate(), c.DataExchange.Validate(), prefixed("messaging", c.Messaging.Validate()), prefixed("api", c.API.Validate()), c.ReadModel.Validate())
+		c.Chain.Validate(), c.DataExchange.Validate(), prefixed("messaging", c.Messaging.Validate()), prefixed("api", c.API.Validate()), c.ReadModel.Validate(), c.Search.Validate(), c.sameSchema())
 }
 
 var nodeName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
@@ -142,8 +153,10 @@ func (e EventStoreConfig) Validate() error {
 			return fmt.Errorf("eventStore.sqlite: %w", err)
 		}
 		return nil
+	case DriverPostgres:
+		return prefixed("eventStore.postgres", e.Postgres.Validate())
 	default:
-		return fmt.Errorf("eventStore.driver %q: supported drivers are %q", e.Driver, DriverSQLite)
+		return fmt.Errorf("eventStore.driver %q: supported drivers are %q and %q", e.Driver, DriverSQLite, DriverPostgres)
 	}
 }
 
@@ -167,8 +180,12 @@ func (c *Config) Complete() error {
 
 // Validate reports the first bad field.
 func (r ReadModelConfig) Validate() error {
-	if r.Driver != DriverSQLite {
-		return fmt.Errorf("readModel.driver %q: supported drivers are %q", r.Driver, DriverSQLite)
+	switch r.Driver {
+	case DriverSQLite:
+		return prefixed("readModel.sqlite", r.SQLite.Validate())
+	case DriverPostgres:
+		return prefixed("readModel.postgres", r.Postgres.Validate())
+	default:
+		return fmt.Errorf("readModel.driver %q: supported drivers are %q and %q", r.Driver, DriverSQLite, DriverPostgres)
 	}
-	return prefixed("readModel.sqlite", r.SQLite.Validate())
 }

@@ -1,0 +1,29 @@
+package subscription_test
+
+import (
+	"testing"
+
+	"github.com/ledgermirror/ledgermirror/domain/subscription"
+)
+
+// FuzzNewFilter feeds NewFilter arbitrary patterns: it must refuse or
+// accept without panicking, and an accepted filter must match without
+// panicking and give back the spec it was built from.
+func FuzzNewFilter(f *testing.F) {
+	f.Add("message_confirmed", "^orders$", "tag", "org1", "[0-9a-f]+", "private", "orders")
+	f.Add("", "(", "[", "*", "(?<x", "", "")
+	f.Fuzz(func(t *testing.T, ev, topics, tag, author, group, typ, value string) {
+		spec := subscription.FilterSpec{Topics: topics, Tag: tag, Author: author, Group: group, Type: typ}
+		if ev != "" {
+			spec.Events = []string{ev}
+		}
+		flt, err := subscription.NewFilter(spec)
+		if err != nil {
+			return
+		}
+		flt.Matches(subscription.EventFields{Type: ev, Topics: []string{value}, Tag: value, Author: value, Group: value, MessageType: typ})
+		if got := flt.Spec(); got.Topics != topics || got.Tag != tag || got.Type != typ {
+			t.Fatalf("spec %+v came back as %+v", spec, got)
+		}
+	})
+}

@@ -1,0 +1,142 @@
+package querybench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"time"
+)
+
+// Run builds the logs, read models and index, measures them and returns
+// the figures in a fixed order (see the Name constants). progress, if not
+// nil, hears what is happening; it is called from Run's goroutine only.
+func Run(ctx context.Context, opts Options, progress func(string)) ([]Result, error) {
+	opts.setDefaults()
+	if err := opts.validate(); err != nil {
+		return nil, fmt.Errorf("querybench: %w: %w", ErrInvalidOptions, err)
+	}
+	if progress == nil {
+		progress = func(string) {}
+	}
+	if opts.Dir == "" {
+		dir, err := os.MkdirTemp("", "lm-querybench-*")
+		if err != nil {
+			return nil, err
+		}
+		defer func() { _ = os.RemoveAll(dir) }()
+		opts.Dir = dir
+	} else if err := os.MkdirAll(opts.Dir, 0o750); err != nil {
+		return nil, err
+	}
+	b := &bench{opts: opts, progress: progress}
+	return b.run(ctx)
+}
+
+type bench struct {
+	opts     Options
+	progress func(string)
+}
+
+func (b *bench) run(ctx context.Context) (_ []Result, err error) {
+	var results []Result
+	add := func(name string, value float64, unit string) {
+		results = append(results, Result{Name: name, Value: value, Unit: unit})
+		b.progress(fmt.Sprintf("%s = %.6g %s", name, value, unit))
+	}
+
+	sampler := startResidentSampler(100 * time.Millisecond)
+	defer sampler.peaks()
+	rebuild, err := b.rebuild(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", NameRebuild, err)
+	}
+	add(NameRebuild, rebuild, unitEventsPerSec)
+	b.memory()
+
+	f, err := b.fillReadModel(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%s: filling the read model: %w", NameMessagesP99, err)
+	}
+	defer f.close()
+	p50, p99, countP99, err := b.queries(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	add(NameMessagesP50, ms(p50), unitMilliseconds)
+	add(NameMessagesP99, ms(p99), unitMilliseconds)
+	add(NameMessagesCount, ms(countP99), unitMilliseconds)
+	b.memory()
+
+	indexRate, searchP99, err := b.searchIndex(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", NameSearchP99, err)
+	}
+	add(NameSearchIndex, indexRate, unitDocsPerSec)
+	add(NameSearchP99, ms(searchP99), unitMilliseconds)
+
+	rss, err := peakRSSMegabytes()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", NameRSS, err)
+	}
+	b.memory()
+	anon, file := sampler.peaks()
+	b.progress(fmt.Sprintf("memory: peak resident %.0f MiB; sampled peaks: anonymous %.0f MiB, mapped files %.0f MiB", rss, anon, file))
+	add(NameRSS, rss, unitMegabytes)
+	return results, nil
+}
+
+// queries measures the HTTP mix, then the same mix with count=true.
+func (b *bench) queries(ctx context.Context, f *filled) (p50, p99, countP99 time.Duration, err error) {
+	w, err := newWorkload(false)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	srv, err := startServer(f, b.opts.Clients)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	defer func() { err = errors.Join(err, srv.stop()) }()
+	if _, err := srv.measure(ctx, w.queryMix(f, warmUp, false), b.opts.Clients); err != nil {
+		return 0, 0, 0, fmt.Errorf("%s: warming up: %w", NameMessagesP99, err)
+	}
+	b.progress(fmt.Sprintf("%s: %d requests from %d clients", NameMessagesP99, b.opts.Requests, b.opts.Clients))
+	took, err := srv.measure(ctx, w.queryMix(f, b.opts.Requests, false), b.opts.Clients)
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("%s: %w", NameMessagesP99, err)
+	}
+	p50, p99 = percentile(took, 0.5), percentile(took, 0.99)
+	b.progress(fmt.Sprintf("%s: %d requests with count=true", NameMessagesCount, b.opts.CountRequests))
+	counted, err := srv.measure(ctx, w.queryMix(f, b.opts.CountRequests, true), b.opts.Clients)
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("%s: %w", NameMessagesCount, err)
+	}
+	return p50, p99, percentile(counted, 0.99), nil
+}
+
+// memory tells progress where the memory went: the Go heap against the
+// peak resident set; the rest is outside the Go heap (SQLite's caches).
+func (b *bench) memory() {
+	rss, err := peakRSSMegabytes()
+	if err != nil {
+		return
+	}
+	var mem runtime.MemStats
+	runtime.ReadMemStats(&mem)
+	b.progress(fmt.Sprintf("memory: peak resident %.0f MiB so far; Go heap in use %d MiB, Go runtime total %d MiB",
+		rss, mem.HeapInuse>>20, mem.Sys>>20))
+}
+
+func rate(n int, d time.Duration) float64 {
+	if d <= 0 {
+		return 0
+	}
+	return float64(n) / d.Seconds()
+}
+
+func removeDB(path string) {
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		_ = os.Remove(path + suffix)
+	}
+}

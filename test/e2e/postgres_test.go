@@ -1,0 +1,134 @@
+//go:build integration
+
+package e2e_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ledgermirror/ledgermirror/adapters/eventstore/postgres/pgtest"
+)
+
+// postgresConfig is one member on its embedded chain with the event store
+// and the read model on Postgres, each in a schema of the test's own.
+const postgresConfig = `log:
+  level: warn
+node:
+  org: org1
+  name: node1
+  dataDir: %[1]s
+api:
+  listen: 127.0.0.1:%[2]d
+dataExchange:
+  listen: 127.0.0.1:%[3]d
+chain:
+  driver: embedded
+eventStore:
+  driver: postgres
+  postgres:
+    url: %[4]s
+    schema: %[5]s
+readModel:
+  driver: postgres
+  postgres:
+    schema: %[6]s     # on the event store's database (url left out)
+search:
+  driver: none
+`
+
+// TestServeOnPostgres runs `ledgermirror serve` with both stores on
+// Postgres, sends broadcasts and reads them back through the API's
+// read-model routes (filtered, counted), then checks the rows are where the
+// configuration put them: the events in one schema, the messages in the
+// other.
+func TestServeOnPostgres(t *testing.T) {
+	const sent = 5
+	url, events := pgtest.Schema(t)
+	_, readModel := pgtest.Schema(t)
+	dir := t.TempDir()
+	ports := freePorts(t, 2)
+	file := filepath.Join(dir, "org1.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(fmt.Sprintf(postgresConfig, filepath.Join(dir, "org1"), ports[0], ports[1],
+		url, events, readModel)), 0o600))
+	server := startProc(t, "ledgermirror serve (postgres)", "serve", "--config", file)
+	client, _ := memberClient(t, server, 0, "org1", 60*time.Second)
+
+	eventually(t, 60*time.Second, "the member is ready", func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		st, err := client.Status(ctx)
+		if err != nil {
+			return err
+		}
+		if !st.Ready {
+			return fmt.Errorf("not ready: %+v", st)
+		}
+		return nil
+	})
+	var ids []string
+	for i := range sent {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		v, err := client.Broadcast(ctx, []string{"on-postgres"}, map[string]any{"i": i})
+		cancel()
+		require.NoError(t, err)
+		ids = append(ids, v.Header.ID)
+	}
+	awaitConfirmed(t, 60*time.Second, []*apiClient{client}, ids)
+
+	var page struct {
+		Count int           `json:"count"`
+		Total int           `json:"total"`
+		Items []messageView `json:"items"`
+	}
+	eventually(t, 20*time.Second, "the messages listed by topic", func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		err := client.do(ctx, http.MethodGet, "/namespaces/"+namespace+"/messages?topics=on-postgres&state=confirmed&count=true&sort=created",
+			nil, &page, http.StatusOK)
+		if err == nil && page.Total != sent {
+			err = fmt.Errorf("%d of %d listed", page.Total, sent)
+		}
+		return err
+	})
+	require.Len(t, page.Items, sent)
+	for i, m := range page.Items {
+		assert.Equal(t, ids[i], m.Header.ID, "in the order sent")
+		assert.Equal(t, []string{"on-postgres"}, m.Header.Topics)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, url)
+	require.NoError(t, err)
+	defer func() { _ = conn.Close(context.Background()) }()
+	var n int
+	require.NoError(t, conn.QueryRow(ctx, "SELECT count(*) FROM "+pgx.Identifier{readModel, "messages"}.Sanitize()+
+		" WHERE 'on-postgres'::bytea = ANY(topics)").Scan(&n))
+	assert.Equal(t, sent, n, "the read model's rows are in its schema")
+	var types []string
+	rows, err := conn.Query(ctx, "SELECT DISTINCT type FROM "+pgx.Identifier{events, "events"}.Sanitize())
+	require.NoError(t, err)
+	for rows.Next() {
+		var typ string
+		require.NoError(t, rows.Scan(&typ))
+		types = append(types, typ)
+	}
+	require.NoError(t, rows.Err())
+	assert.NotEmpty(t, types, "the events are in the event store's schema")
+	var cps json.RawMessage
+	require.NoError(t, conn.QueryRow(ctx, "SELECT json_object_agg(projector, position) FROM "+
+		pgx.Identifier{readModel, "checkpoints"}.Sanitize()).Scan(&cps))
+	assert.Contains(t, string(cps), "messages", "checkpoints beside the rows")
+
+	assert.Equal(t, 0, server.interrupt(t, 30*time.Second), "serve exits 0 on SIGINT")
+}
