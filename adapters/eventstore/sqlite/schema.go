@@ -24,9 +24,12 @@ const (
 	readerCacheKiB = 2 << 10 // a WAL reader drops its cache after any write; a big one only costs memory
 )
 
-// readerMmapBytes maps the start of the file into readers' address space:
-// sequential reads then copy from the OS page cache without a pread per page.
-const readerMmapBytes = 256 << 20
+// readerMmapBytes is 0: readers read pages with pread. A map saved a copy
+// per page on sequential reads, but every mapped page a reader touched
+// counted in the node's resident set, once per reader connection's view
+// (bench query saw hundreds of MiB of it) for no measurable speed on the
+// reads a node does.
+const readerMmapBytes = 0
 
 // journalSizeLimit truncates the WAL back to this size after a checkpoint
 // lets SQLite restart it, so a burst does not leave a huge file behind.
