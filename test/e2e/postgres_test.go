@@ -19,8 +19,8 @@ import (
 	"github.com/ledgermirror/ledgermirror/adapters/eventstore/postgres/pgtest"
 )
 
-// postgresConfig is one member on its embedded chain with the event store
-// and the read model on Postgres, each in a schema of the test's own.
+// postgresConfig is one member on its embedded chain; the stores' sections
+// follow.
 const postgresConfig = `log:
   level: warn
 node:
@@ -33,36 +33,78 @@ dataExchange:
   listen: 127.0.0.1:%[3]d
 chain:
   driver: embedded
-eventStore:
-  driver: postgres
-  postgres:
-    url: %[4]s
-    schema: %[5]s
-readModel:
-  driver: postgres
-  postgres:
-    schema: %[6]s     # on the event store's database (url left out)
 search:
   driver: none
 `
 
+// onPostgres configures one store (eventStore or readModel) on Postgres.
+const onPostgres = `%[1]s:
+  driver: postgres
+  postgres:
+    url: %[2]s
+    schema: %[3]s
+`
+
+// postgresSent is how many broadcasts broadcastAndList sends.
+const postgresSent = 5
+
 // TestServeOnPostgres runs `ledgermirror serve` with both stores on
 // Postgres, sends broadcasts and reads them back through the API's
 // read-model routes (filtered, counted), then checks the rows are where the
-// configuration put them: the events in one schema, the messages in the
-// other.
+// configuration put them: the events in one schema, the messages and the
+// checkpoints in the other.
 func TestServeOnPostgres(t *testing.T) {
-	const sent = 5
 	url, events := pgtest.Schema(t)
 	_, readModel := pgtest.Schema(t)
+	server, client := serveWith(t, fmt.Sprintf(onPostgres, "eventStore", url, events)+fmt.Sprintf(onPostgres, "readModel", url, readModel))
+	broadcastAndList(t, client)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, url)
+	require.NoError(t, err)
+	defer func() { _ = conn.Close(context.Background()) }()
+	var n int
+	require.NoError(t, conn.QueryRow(ctx, "SELECT count(*) FROM "+pgx.Identifier{readModel, "messages"}.Sanitize()+
+		" WHERE 'on-postgres'::bytea = ANY(topics)").Scan(&n))
+	assert.Equal(t, postgresSent, n, "the read model's rows are in its schema")
+	require.NoError(t, conn.QueryRow(ctx, "SELECT count(*) FROM "+pgx.Identifier{events, "events"}.Sanitize()+
+		" WHERE type = 'MessageConfirmed'").Scan(&n))
+	// The member's own definitions (its identity, its node) are confirmed
+	// messages too.
+	assert.GreaterOrEqual(t, n, postgresSent, "the events are in the event store's schema")
+	var cps json.RawMessage
+	require.NoError(t, conn.QueryRow(ctx, "SELECT json_object_agg(projector, position) FROM "+
+		pgx.Identifier{readModel, "checkpoints"}.Sanitize()).Scan(&cps))
+	assert.Contains(t, string(cps), "messages", "checkpoints beside the rows")
+
+	assert.Equal(t, 0, server.interrupt(t, 30*time.Second), "serve exits 0 on SIGINT")
+}
+
+// TestServeOnMixedDrivers: the event store on Postgres with the read model
+// on SQLite, and the reverse, each serve broadcasts back through the API.
+func TestServeOnMixedDrivers(t *testing.T) {
+	for _, store := range []string{"eventStore", "readModel"} {
+		t.Run(store+" on postgres", func(t *testing.T) {
+			url, schema := pgtest.Schema(t)
+			server, client := serveWith(t, fmt.Sprintf(onPostgres, store, url, schema))
+			broadcastAndList(t, client)
+			assert.Equal(t, 0, server.interrupt(t, 30*time.Second), "serve exits 0 on SIGINT")
+		})
+	}
+}
+
+// serveWith starts `ledgermirror serve` with postgresConfig and the stores'
+// sections, and returns it with its API client once it is ready.
+func serveWith(t *testing.T, stores string) (*proc, *apiClient) {
+	t.Helper()
 	dir := t.TempDir()
 	ports := freePorts(t, 2)
 	file := filepath.Join(dir, "org1.yaml")
-	require.NoError(t, os.WriteFile(file, []byte(fmt.Sprintf(postgresConfig, filepath.Join(dir, "org1"), ports[0], ports[1],
-		url, events, readModel)), 0o600))
+	cfg := fmt.Sprintf(postgresConfig, filepath.Join(dir, "org1"), ports[0], ports[1]) + stores
+	require.NoError(t, os.WriteFile(file, []byte(cfg), 0o600))
 	server := startProc(t, "ledgermirror serve (postgres)", "serve", "--config", file)
 	client, _ := memberClient(t, server, 0, "org1", 60*time.Second)
-
 	eventually(t, 60*time.Second, "the member is ready", func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -75,8 +117,16 @@ func TestServeOnPostgres(t *testing.T) {
 		}
 		return nil
 	})
+	return server, client
+}
+
+// broadcastAndList sends postgresSent broadcasts on one topic, waits for
+// their confirmation and reads them back from the read model's collection
+// route, filtered, sorted and counted.
+func broadcastAndList(t *testing.T, client *apiClient) {
+	t.Helper()
 	var ids []string
-	for i := range sent {
+	for i := range postgresSent {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		v, err := client.Broadcast(ctx, []string{"on-postgres"}, map[string]any{"i": i})
 		cancel()
@@ -95,40 +145,14 @@ func TestServeOnPostgres(t *testing.T) {
 		defer cancel()
 		err := client.do(ctx, http.MethodGet, "/namespaces/"+namespace+"/messages?topics=on-postgres&state=confirmed&count=true&sort=created",
 			nil, &page, http.StatusOK)
-		if err == nil && page.Total != sent {
-			err = fmt.Errorf("%d of %d listed", page.Total, sent)
+		if err == nil && page.Total != postgresSent {
+			err = fmt.Errorf("%d of %d listed", page.Total, postgresSent)
 		}
 		return err
 	})
-	require.Len(t, page.Items, sent)
+	require.Len(t, page.Items, postgresSent)
 	for i, m := range page.Items {
 		assert.Equal(t, ids[i], m.Header.ID, "in the order sent")
 		assert.Equal(t, []string{"on-postgres"}, m.Header.Topics)
 	}
-
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, url)
-	require.NoError(t, err)
-	defer func() { _ = conn.Close(context.Background()) }()
-	var n int
-	require.NoError(t, conn.QueryRow(ctx, "SELECT count(*) FROM "+pgx.Identifier{readModel, "messages"}.Sanitize()+
-		" WHERE 'on-postgres'::bytea = ANY(topics)").Scan(&n))
-	assert.Equal(t, sent, n, "the read model's rows are in its schema")
-	var types []string
-	rows, err := conn.Query(ctx, "SELECT DISTINCT type FROM "+pgx.Identifier{events, "events"}.Sanitize())
-	require.NoError(t, err)
-	for rows.Next() {
-		var typ string
-		require.NoError(t, rows.Scan(&typ))
-		types = append(types, typ)
-	}
-	require.NoError(t, rows.Err())
-	assert.NotEmpty(t, types, "the events are in the event store's schema")
-	var cps json.RawMessage
-	require.NoError(t, conn.QueryRow(ctx, "SELECT json_object_agg(projector, position) FROM "+
-		pgx.Identifier{readModel, "checkpoints"}.Sanitize()).Scan(&cps))
-	assert.Contains(t, string(cps), "messages", "checkpoints beside the rows")
-
-	assert.Equal(t, 0, server.interrupt(t, 30*time.Second), "serve exits 0 on SIGINT")
 }

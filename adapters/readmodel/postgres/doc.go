@@ -49,9 +49,12 @@
 // the transaction, an advisory lock on the schema, so two processes writing
 // one read model take turns. Puts are written behind: checked and encoded
 // at once, kept in memory in place of an earlier Put of the same row, and
-// sent as one pgx batch of upserts (INSERT ... ON CONFLICT DO UPDATE), in
-// key order, when 4096 are waiting and at Commit, with the checkpoints,
-// which therefore commit with the rows. Config.DeferIndexes and
+// written in key order when 4096 are waiting and at Commit: a table's rows
+// as one pgx batch of upserts (INSERT ... ON CONFLICT DO UPDATE) when they
+// are few, else copied (COPY) into a temporary stage table and merged with
+// one INSERT ... SELECT ... ON CONFLICT (copy.go; about three times the
+// rows per second of a bulk load). The checkpoints go in the last batch, so
+// they commit with the rows. Config.DeferIndexes and
 // Store.BuildIndexes are the SQLite adapter's bulk-load path (a rebuild).
 //
 // # Reads

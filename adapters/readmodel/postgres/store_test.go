@@ -176,3 +176,23 @@ func toStrings(docs []json.RawMessage) []string {
 	}
 	return out
 }
+
+// TestAFlushEmptiesTheTransaction: once flushRows rows of one table are
+// waiting they are written (through the stage) and no longer held, so a
+// long transaction writes each row once.
+func TestAFlushEmptiesTheTransaction(t *testing.T) {
+	s := open(t, testConfig(t), widgets)
+	tx, err := s.Begin(ctx(t))
+	require.NoError(t, err)
+	for i := range flushRows {
+		require.NoError(t, tx.Put(widgets, widget(fmt.Sprintf("w%05d", i)), []byte(`{}`)))
+	}
+	x, _ := tx.(*txn)
+	require.NotNil(t, x)
+	assert.Empty(t, x.rows, "written at the flush")
+	assert.Empty(t, x.pending)
+	require.NoError(t, tx.Commit())
+	_, total, err := s.Find(ctx(t), widgets, "ns", query.Query{Count: true, Limit: 1})
+	require.NoError(t, err)
+	assert.Equal(t, flushRows, total)
+}

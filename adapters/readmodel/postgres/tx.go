@@ -137,11 +137,10 @@ func (x *txn) flush(final bool) error {
 				"ON CONFLICT (projector) DO UPDATE SET position = excluded.position", name, x.checkpoints[name])
 		}
 	}
-	if batch.Len() == 0 {
-		return nil
-	}
-	if err := x.tx.SendBatch(x.ctx, batch).Close(); err != nil {
-		return fmt.Errorf("postgres read model: write: %w", err)
+	if batch.Len() > 0 {
+		if err := x.tx.SendBatch(x.ctx, batch).Close(); err != nil {
+			return fmt.Errorf("postgres read model: write: %w", err)
+		}
 	}
 	clear(x.pending)
 	clear(x.rows) // let the documents go
