@@ -7,17 +7,9 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"strings"
 	"syscall"
 )
-
-// defaultGCPercent is the Go collector's target when GOGC is not set: a node
-// keeps a modest live heap but allocates quickly while it decodes batches,
-// and at Go's default of 100 the heap doubles its live size between
-// collections. 50 keeps the resident set about a third smaller (measured
-// with bench e2e) for a few per cent more CPU. GOGC overrides it.
-const defaultGCPercent = 50
 
 // Exit codes shared by every command.
 const (
@@ -28,9 +20,6 @@ const (
 )
 
 func main() {
-	if _, set := os.LookupEnv("GOGC"); !set {
-		debug.SetGCPercent(defaultGCPercent)
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Environ())
 	stop()
