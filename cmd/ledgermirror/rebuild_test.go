@@ -105,6 +105,13 @@ func TestRebuildCommandRefuses(t *testing.T) {
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errOut, "exclude each other")
 
+	// On PostgreSQL nothing tells a stopped node from a running one.
+	cfgFile := filepath.Join(dir, "pg.yaml")
+	require.NoError(t, os.WriteFile(cfgFile, []byte("eventStore:\n  driver: postgres\n  postgres:\n    url: postgres://nobody@127.0.0.1:1/none\n"), 0o600))
+	code, _, errOut = runCLI(t, nil, "--config", cfgFile, "--data-dir", dir, "rebuild")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "rebuild live with POST /api/v1/admin/rebuild")
+
 	// A running node holds its event store.
 	store, err := evsqlite.Open(context.Background(), evsqlite.Config{Path: filepath.Join(dir, "events.db")}, zerolog.Nop())
 	require.NoError(t, err)
