@@ -36,18 +36,21 @@ func EventTypes() []string {
 // EventsTable is the node's app-facing event list, per namespace. An
 // event's sequence is the position of the store event it comes from, so
 // offsets are the same after every replay or rebuild and a subscription
-// can resume from any of them; they grow but are not dense.
+// can resume from any of them; they grow but are not dense. Only the
+// fields readers look events up by are sortable (each sortable field is an
+// index, written for every message): the others filter a scan in
+// sequence order, which subscriptions do anyway.
 var EventsTable = NewTable("events", "sequence", []query.Field{
 	{Name: "sequence", Type: query.Int, Sortable: true},
 	{Name: "id", Type: query.UUID, Sortable: true},
 	{Name: "type", Type: query.Enum, Enum: EventTypes(), Sortable: true},
 	{Name: "reference", Type: query.String, Sortable: true},
-	{Name: "correlator", Type: query.UUID, Sortable: true},
-	{Name: "tx", Type: query.String, Sortable: true},
+	{Name: "correlator", Type: query.UUID},
+	{Name: "tx", Type: query.String},
 	{Name: "topics", Type: query.StringList},
-	{Name: "tag", Type: query.String, Sortable: true},
-	{Name: "author", Type: query.String, Sortable: true},
-	{Name: "group", Type: query.Hash, Sortable: true},
+	{Name: "tag", Type: query.String},
+	{Name: "author", Type: query.String},
+	{Name: "group", Type: query.Hash},
 	{Name: "created", Type: query.Time, Sortable: true},
 }, []query.SortKey{{Field: "sequence", Desc: true}})
 
