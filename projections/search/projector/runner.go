@@ -35,7 +35,7 @@ type Options struct {
 	// polled instead (a read model being rebuilt by another process, or
 	// one already complete).
 	Progress Progress
-	// BatchSize bounds the events of one batch. Default 5000.
+	// BatchSize bounds the events of one batch. Default 1000.
 	BatchSize int
 	// FlushDelay is how long live events gather before they are indexed.
 	// Default 1 s, as Elasticsearch's refresh interval: a message is
@@ -68,7 +68,7 @@ type Runner struct {
 // To fill a fresh index, give it an empty index: it starts from position 0.
 func New(idx search.Index, rm projections.Store, store event.Store, cat *catalogue.Catalogue, opts Options) *Runner {
 	if opts.BatchSize <= 0 {
-		opts.BatchSize = 5000
+		opts.BatchSize = 1000
 	}
 	if opts.FlushDelay <= 0 {
 		opts.FlushDelay = time.Second
