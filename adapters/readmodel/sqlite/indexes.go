@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -24,7 +25,15 @@ func (s *Store) BuildIndexes(ctx context.Context) error {
 	}
 	defer func() { <-s.w.token }()
 	defer s.stats.invalidate()
-	return s.buildIndexes(ctx)
+	if err := s.buildIndexes(ctx); err != nil {
+		return err
+	}
+	// The bulk load is over: the writer goes back to the configured cache
+	// (dsn gave it bulkLoadCacheMiB), as it serves from now on.
+	if _, err := s.w.conn.ExecContext(ctx, "PRAGMA cache_size = -"+strconv.Itoa(s.cfg.CacheMiB<<10)); err != nil {
+		return fmt.Errorf("resetting the writer's cache: %w", err)
+	}
+	return nil
 }
 
 // buildIndexes indexes every table that schema_tables says is not indexed

@@ -152,6 +152,9 @@ const journalSizeLimit = 64 << 20
 // through the page cache answered the same query mix as fast.
 const readerMmapBytes = 0
 
+// bulkLoadCacheMiB is the writer's page cache during a bulk load.
+const bulkLoadCacheMiB = 64
+
 // sorterThreads is how many helper threads the writer's large sorts may
 // use.
 const sorterThreads = 2
@@ -163,7 +166,15 @@ func dsn(cfg Config, readOnly bool) string {
 	q.Add("_pragma", "busy_timeout("+strconv.FormatInt(cfg.BusyTimeout.Milliseconds(), 10)+")")
 	q.Add("_pragma", "synchronous("+cfg.Synchronous+")")
 	q.Add("_pragma", "temp_store(memory)")
-	q.Add("_pragma", "cache_size(-"+strconv.Itoa(cfg.CacheMiB<<10)+")")
+	cache := cfg.CacheMiB
+	if !readOnly && cfg.DeferIndexes {
+		// A bulk load (a rebuild into a new generation) rewrites the same
+		// pages of every table's B-tree many times per transaction and then
+		// sorts each table for its indexes; a bigger writer cache for that
+		// while saves re-reading them. The serving read model keeps cfg's.
+		cache = max(cache, bulkLoadCacheMiB)
+	}
+	q.Add("_pragma", "cache_size(-"+strconv.Itoa(cache<<10)+")")
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
 		q.Add("_pragma", "mmap_size("+strconv.Itoa(readerMmapBytes)+")")
