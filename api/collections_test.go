@@ -214,3 +214,22 @@ func TestUnknownNamespace(t *testing.T) {
 	requireError(t, postJSON(h, nsURL("nosuchns", "messages/broadcast"), `{"data":[{"value":1}]}`), http.StatusNotFound, CodeUnknownNamespace)
 	requireError(t, get(h, nsURL("Bad%20NS", "messages")), http.StatusBadRequest, CodeInvalidInput)
 }
+
+// TestNamespaces: GET /namespaces lists what Status says the node serves;
+// GET /namespaces/:ns answers one, 404 LM10410 for another.
+func TestNamespaces(t *testing.T) {
+	s, rm := newReadModelServer(t, nil)
+	h := s.Handler()
+	rec := get(h, "/api/v1/namespaces")
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	var list []map[string]any
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &list))
+	require.Len(t, list, 1)
+	assert.Equal(t, rm.ns, list[0]["name"])
+
+	rec = get(h, "/api/v1/namespaces/"+rm.ns)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	assert.Equal(t, rm.ns, decodeBody(t, rec)["name"])
+	requireError(t, get(h, "/api/v1/namespaces/other"), http.StatusNotFound, CodeUnknownNamespace)
+	requireError(t, get(h, "/api/v1/namespaces/Bad%20NS"), http.StatusBadRequest, CodeInvalidInput)
+}

@@ -93,6 +93,8 @@ func (s *Server) routes(e *echo.Echo) {
 
 	v1 := e.Group("/api/v1")
 	v1.GET("/status", s.getStatus)
+	v1.GET("/namespaces", s.getNamespaces)
+	v1.GET("/namespaces/:ns", s.getNamespace)
 	v1.POST("/admin/rebuild", s.postRebuild)
 	v1.GET("/admin/rebuild", s.getRebuild)
 

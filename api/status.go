@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -37,9 +38,7 @@ func (s *Server) getStatus(c echo.Context) error {
 		st.Namespaces = []messaging.NamespaceStatus{} // [] rather than null
 	}
 	for i := range st.Namespaces {
-		if st.Namespaces[i].Members == nil {
-			st.Namespaces[i].Members = []string{}
-		}
+		st.Namespaces[i] = withMembers(st.Namespaces[i])
 	}
 	body := statusBody{Status: st}
 	if s.deps.projections != nil {
@@ -63,4 +62,44 @@ func behind(head, pos event.Position) uint64 {
 		return 0
 	}
 	return uint64(head - pos)
+}
+
+// getNamespaces: GET /namespaces, the namespaces the node serves (from its
+// configuration, so there is nothing to project) with how each is.
+func (s *Server) getNamespaces(c echo.Context) error {
+	st, err := s.backend.Status(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	out := make([]messaging.NamespaceStatus, 0, len(st.Namespaces))
+	for _, ns := range st.Namespaces {
+		out = append(out, withMembers(ns))
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// getNamespace: GET /namespaces/:ns, one of them; 404 LM10410 for another.
+func (s *Server) getNamespace(c echo.Context) error {
+	name, err := namespaceParam(c)
+	if err != nil {
+		return err
+	}
+	st, err := s.backend.Status(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	for _, ns := range st.Namespaces {
+		if ns.Name == name {
+			return c.JSON(http.StatusOK, withMembers(ns))
+		}
+	}
+	return fmt.Errorf("%w: this node does not serve namespace %q", messaging.ErrUnknownNamespace, name)
+}
+
+// withMembers answers [] rather than null for no members.
+func withMembers(ns messaging.NamespaceStatus) messaging.NamespaceStatus {
+	if ns.Members == nil {
+		ns.Members = []string{}
+	}
+	return ns
 }
