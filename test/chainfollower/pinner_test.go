@@ -27,6 +27,10 @@ type flakySubmitter struct {
 	failing int
 	revert  string
 	sent    int
+	// failed, if set, is called with the number of failures so far after
+	// each one.
+	failed func(n int)
+	fails  int
 }
 
 func (s *flakySubmitter) Submit(_ context.Context, req chain.PinRequest) (chain.Submission, error) {
@@ -37,6 +41,10 @@ func (s *flakySubmitter) Submit(_ context.Context, req chain.PinRequest) (chain.
 	}
 	if s.failing > 0 {
 		s.failing--
+		s.fails++
+		if s.failed != nil {
+			s.failed(s.fails)
+		}
 		return chain.Submission{}, chaintest.ErrDown
 	}
 	s.sent++
@@ -111,12 +119,22 @@ func TestPinnerRecordsARevertInsteadOfRetrying(t *testing.T) {
 	assert.Len(t, batchEvents(t, s, req.BatchID), 1)
 }
 
+// TestPinnerGivesUpWhenTold: the caller's context ends while the chain is
+// down; Pin returns at once with both the reason and the last failure. The
+// context is cancelled by the submitter after its third failure, not by a
+// timer, so a slow machine cannot end it before the first attempt.
 func TestPinnerGivesUpWhenTold(t *testing.T) {
 	s := openStore(t)
-	p := chain.NewPinner(&flakySubmitter{failing: 1 << 30}, s, catalogue.Default(), chain.PinnerOptions{RetryMin: time.Millisecond})
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	sub := &flakySubmitter{failing: 1 << 30, failed: func(n int) {
+		if n == 3 {
+			cancel()
+		}
+	}}
+	p := chain.NewPinner(sub, s, catalogue.Default(), chain.PinnerOptions{RetryMin: time.Millisecond})
 	_, err := p.Pin(ctx, pinRequest())
-	require.ErrorIs(t, err, context.DeadlineExceeded)
+	require.ErrorIs(t, err, context.Canceled)
 	assert.ErrorIs(t, err, chaintest.ErrDown)
+	assert.Equal(t, 3, sub.fails, "no attempt after the context ended")
 }
