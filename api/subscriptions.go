@@ -53,7 +53,9 @@ func subscriptionError(err error) error {
 		return fmt.Errorf("%w: %w", messaging.ErrInvalidInput, err)
 	case errors.Is(err, subscription.ErrNotFound):
 		return fmt.Errorf("%w: %w", messaging.ErrNotFound, err)
-	case errors.Is(err, subscription.ErrExists):
+	case errors.Is(err, subscription.ErrExists), errors.Is(err, subscription.ErrTakenOver):
+		// A stream taken over by a newer consumer is a conflict of
+		// consumers, not a server failure.
 		return fmt.Errorf("%w: %w", messaging.ErrConflict, err)
 	}
 	return err

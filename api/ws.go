@@ -149,11 +149,19 @@ func (ws *wsConn) ack(ctx context.Context, f wsFrame) {
 	ws.mu.Lock()
 	var targets []subscription.Stream
 	for k, st := range ws.streams {
-		if f.Name == "" || (k.ns == f.Namespace && k.name == f.Name) {
+		if (f.Namespace == "" || k.ns == f.Namespace) && (f.Name == "" || k.name == f.Name) {
 			targets = append(targets, st)
 		}
 	}
 	ws.mu.Unlock()
+	if f.ID == "" && len(targets) > 1 {
+		// "The oldest event" is only one event when one stream is meant:
+		// acking another stream's would move its offset past an event the
+		// client has not handled.
+		ws.sendError(ctx, fmt.Errorf("%w: ack without an id: %d streams are open on this connection; name the subscription (namespace and name) or give the event id",
+			messaging.ErrInvalidInput, len(targets)), f.Namespace, f.Name)
+		return
+	}
 	for _, st := range targets {
 		if err := st.Ack(f.ackID); err == nil {
 			return

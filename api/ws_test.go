@@ -123,3 +123,30 @@ func TestWebSocketDeleteEndsTheStream(t *testing.T) {
 	f.add(1, "x") // wakes the stream, which then sees the delete
 	c.expectError(CodeNotFound)
 }
+
+// TestWebSocketAckWithoutIDNeedsOneStream: with two subscriptions on one
+// connection, an ack naming neither an event nor a subscription is refused
+// (it could move the other stream's offset past an event the client has
+// not handled); naming the subscription picks its oldest event.
+func TestWebSocketAckWithoutIDNeedsOneStream(t *testing.T) {
+	f := newSubsFixture(t)
+	for _, name := range []string{"first", "second"} {
+		require.Equal(t, 201, postJSON(f.srv.Handler(), subsPath,
+			`{"name":"`+name+`","transport":"websocket","options":{"firstEvent":"oldest","readAhead":1}}`).Code)
+	}
+	docs := f.add(2, "orders")
+	c := dialWS(t, f)
+	c.send(`{"type":"start","namespace":"default","name":"first"}`)
+	assert.Equal(t, "started", c.read()["type"])
+	assert.Equal(t, docs[0].ID.String(), c.read()["id"])
+	c.send(`{"type":"start","namespace":"default","name":"second"}`)
+	assert.Equal(t, "started", c.read()["type"])
+	assert.Equal(t, docs[0].ID.String(), c.read()["id"])
+
+	c.send(`{"type":"ack"}`)
+	c.expectError(CodeInvalidInput)
+	c.send(`{"type":"ack","namespace":"default","name":"first"}`)
+	ev := c.read()
+	assert.Equal(t, docs[1].ID.String(), ev["id"])
+	assert.Equal(t, "first", ev["subscription"].(map[string]any)["name"], "%v", ev)
+}

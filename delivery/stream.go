@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -95,22 +96,27 @@ func (s *stream) Next(ctx context.Context) (subscription.Delivery, error) {
 		}
 		full := len(s.inflight) >= s.readAhead
 		if !full && len(s.buf) > 0 {
+			// The row stays first in buf until it is handed over, so an
+			// offset committed meanwhile (offsetLocked) stays below it: an
+			// auto-acked event whose delivery fails is not skipped.
 			r := s.buf[0]
-			s.buf = s.buf[1:]
 			if !s.autoAck {
 				s.inflight = append(s.inflight, flight{seq: r.seq, id: r.id})
 			}
 			s.mu.Unlock()
 			d, err := s.deliver(ctx, r)
-			if err != nil {
-				// Not handed over: it stays first in line.
-				s.mu.Lock()
-				s.buf = append([]row{r}, s.buf...)
-				if !s.autoAck {
-					s.inflight = s.inflight[:len(s.inflight)-1]
+			s.mu.Lock()
+			if len(s.buf) > 0 && s.buf[0].seq == r.seq {
+				if err == nil {
+					s.buf = s.buf[1:]
 				}
-				s.mu.Unlock()
 			}
+			if err != nil && !s.autoAck {
+				// Not handed over: it is no longer in flight (an ack may
+				// have removed it already, so find it by sequence).
+				s.inflight = slices.DeleteFunc(s.inflight, func(f flight) bool { return f.seq == r.seq })
+			}
+			s.mu.Unlock()
 			return d, err
 		}
 		s.mu.Unlock()

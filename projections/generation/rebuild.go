@@ -111,6 +111,17 @@ func (s *Set) swap(g *gen, rb *progress) error {
 	s.mu.Lock()
 	s.serving.Store(g)
 	s.building = nil
+	// A runner of g that stopped before this point (while the pointer was
+	// written) told only g (runnerStopped: g was not serving); now g serves,
+	// so its failure is the node's, as a serving runner's is.
+	select {
+	case <-g.failed:
+		select {
+		case s.fatal <- fmt.Errorf("projections of generation %d: %w", g.n, g.err):
+		default:
+		}
+	default:
+	}
 	s.mu.Unlock()
 	s.cfg.Log.Info().Uint64("generation", g.n).Uint64("retired", old.n).Msg("rebuilt generation serves")
 	rb.update(func(st *Status) { st.Serving = g.n })
