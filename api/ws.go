@@ -19,6 +19,10 @@ import (
 const (
 	// wsReadLimit bounds one client frame: starts and acks are small.
 	wsReadLimit = 64 << 10
+	// wsMaxStreams bounds the streams of one connection: each holds a
+	// goroutine and up to a page of rows, so a client starting streams
+	// without end would grow the node's memory without bound.
+	wsMaxStreams = 64
 	// wsWriteTimeout bounds one frame's write. A client that reads slower
 	// than that loses its connection; its unacknowledged events are
 	// delivered again when it reconnects.
@@ -99,7 +103,13 @@ func (ws *wsConn) start(ctx context.Context, f wsFrame) {
 	key := wsKey{f.Namespace, f.Name}
 	ws.mu.Lock()
 	_, dup := ws.streams[key]
+	open := len(ws.streams)
 	ws.mu.Unlock()
+	if open >= wsMaxStreams {
+		ws.sendError(ctx, fmt.Errorf("%w: %d streams are open on this connection, the most it takes; open another connection",
+			messaging.ErrConflict, open), f.Namespace, f.Name)
+		return
+	}
 	if dup && f.Name != "" {
 		ws.sendError(ctx, fmt.Errorf("%w: subscription %q is started on this connection already", messaging.ErrConflict,
 			f.Name), f.Namespace, f.Name)

@@ -150,3 +150,16 @@ func TestWebSocketAckWithoutIDNeedsOneStream(t *testing.T) {
 	assert.Equal(t, docs[1].ID.String(), ev["id"])
 	assert.Equal(t, "first", ev["subscription"].(map[string]any)["name"], "%v", ev)
 }
+
+// TestWebSocketBoundsStreams: a connection takes at most wsMaxStreams
+// streams; the next start gets an error frame and the connection stays.
+func TestWebSocketBoundsStreams(t *testing.T) {
+	f := newSubsFixture(t)
+	c := dialWS(t, f)
+	for range wsMaxStreams {
+		c.send(`{"type":"start","namespace":"default","filter":{"topics":"^none$"}}`)
+		assert.Equal(t, "started", c.read()["type"])
+	}
+	c.send(`{"type":"start","namespace":"default","filter":{"topics":"^none$"}}`)
+	c.expectError(CodeConflict)
+}
