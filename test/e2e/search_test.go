@@ -53,8 +53,10 @@ func TestBroadcastIsFoundBySearchEverywhere(t *testing.T) {
 	awaitConfirmed(t, 30*time.Second, n.clients, []string{id})
 
 	for i, c := range n.clients {
+		// The index follows the read model by up to a second (the indexer's
+		// batching): wait until it has the message as confirmed.
 		eventually(t, 10*time.Second, fmt.Sprintf("org%d finds the message by %q, confirmed", i+1, word), func() error {
-			res, err := c.Search(ctx, word, "messages")
+			res, err := c.Search(ctx, "state:confirmed "+word, "messages")
 			if err != nil {
 				return err
 			}
