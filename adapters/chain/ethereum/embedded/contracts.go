@@ -5,14 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/big"
 	"os"
 	"path/filepath"
 
-	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/common"
 
-	"github.com/ledgermirror/ledgermirror/adapters/chain/ethereum/batchpin"
 )
 
 // contractsFile maps namespaces to their BatchPin in a data directory.
@@ -50,9 +47,7 @@ func (c *Chain) ContractFor(ctx context.Context, namespace string) (common.Addre
 	}
 	address := c.address
 	if c.usesDefault() {
-		opts := bind.NewKeyedTransactor(c.faucet, big.NewInt(ChainID))
-		opts.Context = ctx
-		deployed, tx, err := batchpin.SendDeployment(opts, c.client)
+		deployed, tx, err := c.sendDeployment(ctx)
 		if err != nil {
 			return common.Address{}, fmt.Errorf("deploying BatchPin for namespace %s: %w", namespace, err)
 		}

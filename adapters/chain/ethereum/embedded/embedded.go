@@ -95,6 +95,9 @@ type Chain struct {
 	faucet  *ecdsa.PrivateKey
 	// faucetMu keeps the faucet's transactions in nonce order.
 	faucetMu sync.Mutex
+	// nextNonce is the faucet's next nonce as counted here (faucetNonce),
+	// under faucetMu; nil until the first send.
+	nextNonce *uint64
 	wake     chan struct{}
 	stop     chan struct{}
 	// commit serialises sealing: the simulated beacon's Commit is not

@@ -131,9 +131,7 @@ func (c *Chain) deploy(ctx context.Context) (common.Hash, error) {
 		return common.Hash{}, fmt.Errorf("no BatchPin at %s although the faucet sent %d transactions: the data directory was not made by this chain",
 			c.address.Hex(), nonce)
 	}
-	opts := bind.NewKeyedTransactor(c.faucet, big.NewInt(ChainID))
-	opts.Context, opts.Nonce = ctx, big.NewInt(0)
-	address, tx, err := batchpin.SendDeployment(opts, c.client)
+	address, tx, err := c.sendDeployment(ctx)
 	if err != nil {
 		return common.Hash{}, fmt.Errorf("deploying BatchPin on the embedded chain: %w", err)
 	}
@@ -168,9 +166,9 @@ func (c *Chain) topUp(ctx context.Context, addr common.Address) (common.Hash, er
 	if balance.Cmp(lowBalance) >= 0 {
 		return common.Hash{}, nil
 	}
-	nonce, err := c.client.PendingNonceAt(ctx, c.faucetAddress())
+	nonce, err := c.faucetNonce(ctx)
 	if err != nil {
-		return common.Hash{}, fmt.Errorf("faucet nonce: %w", err)
+		return common.Hash{}, err
 	}
 	head, err := c.client.HeaderByNumber(ctx, nil)
 	if err != nil {
@@ -185,10 +183,49 @@ func (c *Chain) topUp(ctx context.Context, addr common.Address) (common.Hash, er
 		return common.Hash{}, err
 	}
 	if err := c.client.SendTransaction(ctx, tx); err != nil {
+		c.nextNonce = nil
 		return common.Hash{}, fmt.Errorf("funding %s: %w", addr.Hex(), err)
 	}
+	c.nextNonce = new(nonce + 1)
 	c.log.Info().Str("account", addr.Hex()).Str("tx", tx.Hash().Hex()).Msg("funding an account from the faucet")
 	return tx.Hash(), nil
+}
+
+// faucetNonce is the nonce of the faucet's next transaction. It is counted
+// here rather than asked of the pool for each send: the pool takes a new
+// transaction in at once but counts it in its pending nonce only after an
+// asynchronous reorganisation, so asking right after a send can return the
+// nonce just used, and a second transaction with that nonce and a higher
+// fee silently replaces the first, which then never mines. Callers hold
+// faucetMu; a failed send forgets the count (nextNonce = nil), so the next
+// one asks the chain again.
+func (c *Chain) faucetNonce(ctx context.Context) (uint64, error) {
+	pending, err := c.client.PendingNonceAt(ctx, c.faucetAddress())
+	if err != nil {
+		return 0, fmt.Errorf("faucet nonce: %w", err)
+	}
+	if c.nextNonce != nil && *c.nextNonce > pending {
+		return *c.nextNonce, nil
+	}
+	return pending, nil
+}
+
+// sendDeployment sends a BatchPin deployment from the faucet with the
+// counted nonce. Callers hold faucetMu.
+func (c *Chain) sendDeployment(ctx context.Context) (common.Address, *types.Transaction, error) {
+	nonce, err := c.faucetNonce(ctx)
+	if err != nil {
+		return common.Address{}, nil, err
+	}
+	opts := bind.NewKeyedTransactor(c.faucet, big.NewInt(ChainID))
+	opts.Context, opts.Nonce = ctx, new(big.Int).SetUint64(nonce)
+	address, tx, err := batchpin.SendDeployment(opts, c.client)
+	if err != nil {
+		c.nextNonce = nil
+		return common.Address{}, nil, err
+	}
+	c.nextNonce = new(nonce + 1)
+	return address, tx, nil
 }
 
 // mine seals blocks until every transaction in hashes has succeeded.
