@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 
 	"github.com/ethereum/go-ethereum/common"
-
 )
 
 // contractsFile maps namespaces to their BatchPin in a data directory.

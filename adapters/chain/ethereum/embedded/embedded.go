@@ -98,8 +98,8 @@ type Chain struct {
 	// nextNonce is the faucet's next nonce as counted here (faucetNonce),
 	// under faucetMu; nil until the first send.
 	nextNonce *uint64
-	wake     chan struct{}
-	stop     chan struct{}
+	wake      chan struct{}
+	stop      chan struct{}
 	// commit serialises sealing: the simulated beacon's Commit is not
 	// meant to run twice at once.
 	commit sync.Mutex
