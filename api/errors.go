@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/ledgermirror/ledgermirror/domain/messaging"
+	"github.com/ledgermirror/ledgermirror/domain/subscription"
 	"github.com/ledgermirror/ledgermirror/projections/query"
 )
 
@@ -28,6 +29,8 @@ import (
 //	                 Content-Type application/json, a blob upload that is not
 //	                 multipart/form-data
 //	LM10500  500     internal error (details are logged, never sent)
+//	LM10502  502     an outbound delivery the request made (a dead letter's
+//	                 redrive) failed: subscription.ErrDeliveryFailed
 //	LM10503  503     not ready: messaging.ErrNotReady
 //
 // Any other 4xx an Echo middleware raises gets LM10 and its status.
@@ -40,6 +43,7 @@ const (
 	CodeTooLarge             = "LM10413"
 	CodeUnsupportedMediaType = "LM10415"
 	CodeInternal             = "LM10500"
+	CodeDeliveryFailed       = "LM10502"
 	CodeNotReady             = "LM10503"
 )
 
@@ -108,6 +112,8 @@ func describe(err error, req *http.Request) (int, ErrorResponse) {
 		return http.StatusUnsupportedMediaType, ErrorResponse{CodeUnsupportedMediaType, err.Error()}
 	case errors.Is(err, messaging.ErrNotReady):
 		return http.StatusServiceUnavailable, ErrorResponse{CodeNotReady, err.Error()}
+	case errors.Is(err, subscription.ErrDeliveryFailed):
+		return http.StatusBadGateway, ErrorResponse{CodeDeliveryFailed, err.Error()}
 	}
 	return http.StatusInternalServerError, ErrorResponse{CodeInternal, internalMessage}
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/ledgermirror/ledgermirror/domain/event"
+	"github.com/ledgermirror/ledgermirror/domain/leader"
 	"github.com/ledgermirror/ledgermirror/domain/protocol"
 	"github.com/ledgermirror/ledgermirror/domain/subscription"
 	"github.com/ledgermirror/ledgermirror/projections"
@@ -26,7 +27,19 @@ type deps struct {
 	search      search.Index
 	subs        subscription.Repository
 	streams     subscription.Streams
+	redriver    subscription.Redriver
+	leadership  Leadership
 }
+
+// Leadership says which singleton roles this instance of the member holds
+// (domain/leader), for GET /status.
+type Leadership interface {
+	Instance() string
+	Roles() []leader.RoleStatus
+}
+
+// WithLeadership adds the instance and its roles to GET /status ("cluster").
+func WithLeadership(l Leadership) Option { return func(d *deps) { d.leadership = l } }
 
 // WithReadModel serves the collection and item GETs (messages, data,
 // batches, ...) from rm. Without it they answer 503 LM10503, except
@@ -61,6 +74,11 @@ func WithRebuild(r Rebuilds) Option { return func(d *deps) { d.rebuilds = r } }
 func WithSubscriptions(repo subscription.Repository, streams subscription.Streams) Option {
 	return func(d *deps) { d.subs, d.streams = repo, streams }
 }
+
+// WithRedriver serves POST .../deadletters/:sequence/redrive from r
+// (usually a delivery.Outbound). Without it that route answers 503
+// LM10503.
+func WithRedriver(r subscription.Redriver) Option { return func(d *deps) { d.redriver = r } }
 
 // Blobs opens stored blobs for download.
 type Blobs interface {

@@ -127,6 +127,9 @@ func (s *Server) routes(e *echo.Echo) {
 	ns.PUT("/subscriptions/:name", s.putSubscription)
 	ns.DELETE("/subscriptions/:name", s.deleteSubscription)
 	ns.GET("/subscriptions/:name/sse", s.getSubscriptionSSE)
+	ns.POST("/subscriptions/:name/resume", s.postSubscriptionResume)
+	ns.GET("/subscriptions/:name/deadletters", s.listDeadLetters)
+	ns.POST("/subscriptions/:name/deadletters/:sequence/redrive", s.postRedrive)
 	ns.GET("/digests", s.getDigests)
 	ns.GET("/search", s.getSearch)
 }

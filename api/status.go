@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/ledgermirror/ledgermirror/domain/event"
+	"github.com/ledgermirror/ledgermirror/domain/leader"
 	"github.com/ledgermirror/ledgermirror/domain/messaging"
 )
 
@@ -17,6 +18,16 @@ import (
 type statusBody struct {
 	messaging.Status
 	Projections map[string]ProjectionStatus `json:"projections,omitempty"`
+	Cluster     *ClusterStatus              `json:"cluster,omitempty"`
+}
+
+// ClusterStatus is this instance of the member and the singleton roles it
+// holds or campaigns for (a namespace's pipeline, chain listener and
+// aggregator: "namespace/<ns>"; a subscription's outbound delivery:
+// "subscription/<ns>/<name>").
+type ClusterStatus struct {
+	Instance string              `json:"instance"`
+	Roles    []leader.RoleStatus `json:"roles"`
 }
 
 // ProjectionStatus is one projector in GET /status.
@@ -47,6 +58,9 @@ func (s *Server) getStatus(c echo.Context) error {
 		for name, pos := range s.deps.projections.Positions() {
 			body.Projections[name] = ProjectionStatus{Position: pos, Behind: behind(head, pos)}
 		}
+	}
+	if l := s.deps.leadership; l != nil {
+		body.Cluster = &ClusterStatus{Instance: l.Instance(), Roles: l.Roles()}
 	}
 	code := http.StatusOK
 	if !st.Ready {

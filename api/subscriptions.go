@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/google/uuid"
@@ -28,21 +29,46 @@ type SubscriptionView struct {
 	Options   subscriptionOptionsView `json:"options"`
 	Start     uint64                  `json:"start"`
 	Offset    uint64                  `json:"offset"`
-	Created   time.Time               `json:"created"`
-	Updated   time.Time               `json:"updated"`
+	// State is "active", or "paused" (from PausedAt, a dead letter's
+	// sequence, until a resume or that dead letter's redrive).
+	State    string    `json:"state"`
+	PausedAt uint64    `json:"pausedAt,omitempty"`
+	Created  time.Time `json:"created"`
+	Updated  time.Time `json:"updated"`
 }
 
 type subscriptionOptionsView struct {
 	FirstEvent string `json:"firstEvent"`
 	ReadAhead  int    `json:"readAhead"`
 	WithData   bool   `json:"withData"`
+	// URL is shown without its password; the webhook secret never.
+	URL          string                  `json:"url,omitempty"`
+	Retry        *subscription.RetrySpec `json:"retry,omitempty"`
+	OnDeadLetter string                  `json:"onDeadLetter,omitempty"`
+	Subject      string                  `json:"subject,omitempty"`
+	Exchange     string                  `json:"exchange,omitempty"`
 }
 
 func subscriptionView(s subscription.Subscription) SubscriptionView {
+	state := "active"
+	if s.Paused() {
+		state = "paused"
+	}
+	o := s.Options
 	return SubscriptionView{ID: s.ID, Namespace: s.Namespace, Name: s.Name, Transport: s.Transport,
-		Filter: s.Filter.Spec(), Options: subscriptionOptionsView{FirstEvent: s.Options.FirstEvent,
-			ReadAhead: s.Options.ReadAhead, WithData: s.Options.WithData},
-		Start: s.Start, Offset: s.Offset, Created: s.Created.UTC(), Updated: s.Updated.UTC()}
+		Filter: s.Filter.Spec(), Options: subscriptionOptionsView{FirstEvent: o.FirstEvent,
+			ReadAhead: o.ReadAhead, WithData: o.WithData, URL: redactURL(o.URL), Retry: o.Retry,
+			OnDeadLetter: o.OnDeadLetter, Subject: o.Subject, Exchange: o.Exchange},
+		Start: s.Start, Offset: s.Offset, State: state, PausedAt: s.PausedAt, Created: s.Created.UTC(), Updated: s.Updated.UTC()}
+}
+
+// redactURL hides a password in a URL (a broker's credentials).
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return u.Redacted()
 }
 
 // subscriptionError puts a subscription error into the API's classes (the

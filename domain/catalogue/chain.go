@@ -50,7 +50,10 @@ func (l ChainLocation) String() string {
 	return fmt.Sprintf("%s block %d tx %d log %d", l.Chain, l.BlockNumber, l.TxIndex, l.LogIndex)
 }
 
-// PinSubmitted records that this node sent a BatchPin transaction.
+// PinSubmitted records a BatchPin transaction this node signed to pin a
+// batch, before it sends it. A later PinSubmitted for the same transaction
+// id supersedes an earlier one whose transaction the chain can no longer
+// mine (its nonce was taken by another transaction).
 type PinSubmitted struct {
 	Namespace string        `json:"namespace"`
 	BatchID   uuid.UUID     `json:"batchId"`
@@ -63,8 +66,14 @@ type PinSubmitted struct {
 	Signer     protocol.SigningKey `json:"signer"`
 	Chain      string              `json:"chain"`
 	TxHash     string              `json:"txHash"`
-	// Nonce is the signer's transaction nonce the transaction was sent with.
+	// Nonce is the signer's transaction nonce the transaction carries.
 	Nonce uint64 `json:"nonce"`
+	// RawTx is the signed transaction, in lower-case hex without 0x, as the
+	// chain's node takes it. The pinner records it before it sends the
+	// transaction, so a restart sends this same transaction again rather
+	// than a second one. Absent in events recorded before it was
+	// introduced, which were recorded once the transaction was sent.
+	RawTx string `json:"rawTx,omitempty"`
 }
 
 // EventType implements Payload.
@@ -81,6 +90,7 @@ func (p PinSubmitted) Validate() error {
 		requireKey("signer", p.Signer),
 		requireChainName("chain", p.Chain),
 		requireChainHash("txHash", p.TxHash),
+		optionalHex("rawTx", p.RawTx),
 	)
 }
 

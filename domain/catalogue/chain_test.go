@@ -4,9 +4,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ledgermirror/ledgermirror/domain/catalogue"
+	"github.com/ledgermirror/ledgermirror/domain/event"
 )
 
 func TestChainLocationValidate(t *testing.T) {
@@ -41,5 +44,31 @@ func TestChainLocationValidate(t *testing.T) {
 			mutate(&l)
 			assert.ErrorIs(t, l.Validate(), catalogue.ErrInvalidPayload)
 		})
+	}
+}
+
+// A PinSubmitted recorded before transactions were recorded with their
+// bytes still decodes, without them; rawTx, when present, is lower-case hex
+// without 0x.
+func TestPinSubmittedRawTx(t *testing.T) {
+	cat := catalogue.Default()
+	old := event.Event{ID: uuid.New(), Stream: "batch-x", Revision: 1, Position: 1, Type: "PinSubmitted", Version: 1,
+		Data: []byte(`{"namespace":"default","batchId":"0b010203-0405-4607-8809-0a0b0c0d0e0f",` +
+			`"txId":"0c010203-0405-4607-8809-0a0b0c0d0e0f","batchHash":"` + strings.Repeat("ab", 32) + `",` +
+			`"contexts":["` + strings.Repeat("cd", 32) + `"],"signer":"0x00112233445566778899aabbccddeeff00112233",` +
+			`"chain":"ethereum:1337","txHash":"0x` + strings.Repeat("ef", 32) + `","nonce":4}`)}
+	p, err := cat.Decode(old)
+	require.NoError(t, err)
+	submitted := p.(catalogue.PinSubmitted)
+	assert.Empty(t, submitted.RawTx)
+	assert.Equal(t, uint64(4), submitted.Nonce)
+
+	for raw, ok := range map[string]bool{"": true, "02f8": true, "0x02f8": false, "02F8": false, "02f": false, "zz": false} {
+		submitted.RawTx = raw
+		if ok {
+			assert.NoError(t, submitted.Validate(), raw)
+		} else {
+			assert.Error(t, submitted.Validate(), raw)
+		}
 	}
 }

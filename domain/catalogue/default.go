@@ -14,6 +14,7 @@ func Default() *Catalogue {
 		PinParked{}, PinUnparked{}, DecisionRevoked{}, PinFailed{},
 		OperationRecorded{}, PeerRefused{},
 		SubscriptionCreated{}, SubscriptionUpdated{}, SubscriptionDeleted{}, SubscriptionOffsetCommitted{},
+		SubscriptionDeadLettered{}, SubscriptionRedriven{}, SubscriptionResumed{},
 	} {
 		c.Register(p, 1)
 	}

@@ -52,7 +52,9 @@ func samples(t testing.TB) map[string]catalogue.Payload {
 	subscriptionFilter := catalogue.SubscriptionFilter{Events: []string{"message_confirmed"}, Topics: "^orders$",
 		Tag: "invoice", Author: "org1", Group: "^[0-9a-f]+$", Type: "private"}
 	subscriptionOptions := catalogue.SubscriptionOptions{URL: "http://127.0.0.1:9000/hook", Secret: "s3cret",
-		FirstEvent: "oldest", ReadAhead: 10, WithData: true}
+		FirstEvent: "oldest", ReadAhead: 10, WithData: true,
+		Retry: &catalogue.SubscriptionRetry{Initial: "1s", Max: "1m", Attempts: 5}, OnDeadLetter: "pause",
+		Subject: "ledgermirror.{namespace}.{type}", Exchange: "ledgermirror"}
 
 	return map[string]catalogue.Payload{
 		"IdentityRegistered": catalogue.IdentityRegistered{Namespace: "default", Kind: catalogue.IdentityNode, Org: org,
@@ -68,7 +70,7 @@ func samples(t testing.TB) map[string]catalogue.Payload {
 			Manifest: rawManifest, Messages: []json.RawMessage{rawMsg}, Data: []json.RawMessage{rawData}},
 		"PinSubmitted": catalogue.PinSubmitted{Namespace: "default", BatchID: id(3), TxID: id(4), BatchHash: manifest.Hash(),
 			Contexts: []protocol.Hash{ctx}, PayloadRef: "local:abc", Signer: key, Chain: "ethereum:1337",
-			TxHash: loc.TxHash, Nonce: 3},
+			TxHash: loc.TxHash, Nonce: 3, RawTx: "02f86c820539038459682f00"},
 		"PinObserved": catalogue.PinObserved{Namespace: "default", Location: loc, Signer: key, TxID: id(4), BatchID: id(3),
 			BatchHash: manifest.Hash(), PayloadRef: "local:abc", Contexts: []protocol.Hash{ctx}, Timestamp: 1767323045},
 		"PinRemoved": catalogue.PinRemoved{Namespace: "default", Location: loc, Reason: "reorg"},
@@ -97,6 +99,10 @@ func samples(t testing.TB) map[string]catalogue.Payload {
 			Transport: "webhook", Filter: subscriptionFilter, Options: subscriptionOptions},
 		"SubscriptionDeleted":         catalogue.SubscriptionDeleted{Namespace: "default", ID: id(8), Name: "orders"},
 		"SubscriptionOffsetCommitted": catalogue.SubscriptionOffsetCommitted{Namespace: "default", ID: id(8), Name: "orders", Offset: 99},
+		"SubscriptionDeadLettered": catalogue.SubscriptionDeadLettered{Namespace: "default", ID: id(8), Name: "orders",
+			Sequence: 77, EventID: id(9), Kind: "message_confirmed", Attempts: 5, Error: "503 Service Unavailable", Paused: true},
+		"SubscriptionRedriven": catalogue.SubscriptionRedriven{Namespace: "default", ID: id(8), Name: "orders", Sequence: 77, EventID: id(9)},
+		"SubscriptionResumed":  catalogue.SubscriptionResumed{Namespace: "default", ID: id(8), Name: "orders"},
 		"DecisionRevoked": catalogue.DecisionRevoked{Namespace: "default", MessageID: id(2), BatchID: id(3),
 			Decision: catalogue.DecisionConfirmed, Location: loc, Reason: "reorg"},
 	}

@@ -42,6 +42,26 @@ type SubscriptionOptions struct {
 	FirstEvent string `json:"firstEvent,omitempty"`
 	ReadAhead  int    `json:"readAhead,omitempty"`
 	WithData   bool   `json:"withData,omitempty"`
+	// Retry is the back-off of an outbound transport (webhook, nats,
+	// amqp); unset fields take the node's defaults.
+	Retry *SubscriptionRetry `json:"retry,omitempty"`
+	// OnDeadLetter is what an outbound transport does after an event's
+	// last attempt failed: "continue" (the default) or "pause".
+	OnDeadLetter string `json:"onDeadLetter,omitempty"`
+	// Subject is the NATS subject or AMQP routing key, a template over the
+	// event's fields ({namespace}, {type}, {topic}, {tag}, {author}).
+	Subject string `json:"subject,omitempty"`
+	// Exchange is the AMQP exchange published to.
+	Exchange string `json:"exchange,omitempty"`
+}
+
+// SubscriptionRetry is an outbound transport's exponential back-off:
+// the first wait, the longest wait (Go durations, "500ms", "1m") and how
+// many attempts an event gets before it is dead-lettered.
+type SubscriptionRetry struct {
+	Initial  string `json:"initial,omitempty"`
+	Max      string `json:"max,omitempty"`
+	Attempts int    `json:"attempts,omitempty"`
 }
 
 // SubscriptionCreated records a named subscription.

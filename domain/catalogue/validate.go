@@ -91,6 +91,20 @@ func requireObject(field string, raw json.RawMessage) error {
 	return nil
 }
 
+// optionalHex accepts an empty string or bytes in lower-case hex without
+// 0x.
+func optionalHex(field, s string) error {
+	ok := len(s)%2 == 0
+	for i := 0; ok && i < len(s); i++ {
+		c := s[i]
+		ok = c >= '0' && c <= '9' || c >= 'a' && c <= 'f'
+	}
+	if !ok {
+		return invalid(field, "not bytes in lower-case hex without 0x")
+	}
+	return nil
+}
+
 // requireChainHash accepts the hex forms chains use for block and
 // transaction hashes (Ethereum's 0x-prefixed, Fabric's bare), lower case only
 // so equal values compare equal as strings: ^(0x)?[0-9a-f]{1,128}$. Written

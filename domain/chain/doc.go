@@ -1,6 +1,7 @@
-// Package chain is what the node needs from a blockchain, as ports, and the
+// Package chain is what the node needs from a blockchain, as ports, the
 // follower that turns a chain's BatchPin logs into the pin events the
-// aggregator reads.
+// aggregator reads, and the pinner that puts this node's batch pins on
+// chain.
 //
 // The follower is written against the Chain port only: it asks for the head,
 // for headers and for the BatchPin logs of a block range, and decides what
@@ -19,4 +20,14 @@
 // is reported (it should not happen) and handled the same way; one deeper
 // than the window removes everything the follower remembers and is reported
 // as such.
+//
+// The pinner is write-ahead: it has the Submitter sign a transaction,
+// records it (PinSubmitted, with the raw transaction) in the batch's stream,
+// and only then has it broadcast. After a crash the recorded transaction is
+// sent again, unchanged, which is harmless when the node has it already, so
+// a batch is never pinned twice by a restart. A recorded transaction that
+// can never be mined (the node lost it and another transaction of the
+// signer took its nonce) is replaced by a new one, recorded as a further
+// PinSubmitted that supersedes it. The pin events that order messages are
+// the follower's PinObserved; PinSubmitted only tells the node what it sent.
 package chain

@@ -75,18 +75,36 @@ type PinRequest struct {
 	Contexts []protocol.Hash
 }
 
-// Submission is a sent BatchPin transaction.
+// Submission is a BatchPin transaction signed by the node, as the pinner
+// records it.
 type Submission struct {
 	Chain  string
 	TxHash string
 	Signer protocol.SigningKey
-	// Nonce is the signer's transaction nonce it was sent with.
+	// Nonce is the signer's transaction nonce the transaction carries.
 	Nonce uint64
+}
+
+// SignedPin is a BatchPin transaction signed and not yet known to be sent.
+// The pinner records it before it broadcasts it, so that a crash in between
+// makes the next run send this same transaction, not a second one.
+type SignedPin struct {
+	Submission
+	// Raw is the signed transaction as the chain's node takes it (for the
+	// Ethereum family, the encoding eth_sendRawTransaction takes). Send
+	// broadcasts it unchanged.
+	Raw []byte
 }
 
 // ErrReverted wraps a *RevertError: the chain ran the transaction and it
 // failed. Retrying the same request fails the same way.
 var ErrReverted = errors.New("transaction reverted")
+
+// ErrNonceTaken is returned (wrapped) by Submitter.Send when the node
+// refuses the transaction because another transaction of the signer has its
+// nonce (mined, or waiting in the node's pool): this transaction can never
+// be mined, and the pin needs a new one.
+var ErrNonceTaken = errors.New("the transaction's nonce is used by another transaction")
 
 // RevertError says why a transaction reverted, as the chain reported it.
 type RevertError struct {
@@ -104,17 +122,35 @@ func (e *RevertError) Error() string {
 // Unwrap lets errors.Is(err, ErrReverted) succeed.
 func (e *RevertError) Unwrap() error { return ErrReverted }
 
-// Submitter sends batch pins from the node's signing key.
+// Submitter signs and sends batch pins from the node's signing key, in two
+// steps so that the caller can record a transaction before it exists
+// anywhere but in this process (see Pinner). Implementations are safe for
+// concurrent use. Submit combines the two steps for callers that keep no
+// record.
 type Submitter interface {
-	// Submit sends one BatchPin transaction and returns once the chain node
-	// accepted it into its pool (not once mined: the follower observes it).
-	// It estimates gas and takes the next nonce of the signing key, so
-	// concurrent calls, and other processes sending from the same key, do
-	// not reuse a nonce. A request the chain says would revert returns a
-	// *RevertError (errors.Is ErrReverted) without sending; an unreachable
-	// or failing node returns another error, and the caller retries with
-	// back-off. ctx bounds the whole call.
-	Submit(ctx context.Context, req PinRequest) (Submission, error)
+	// Prepare builds and signs the BatchPin transaction for req without
+	// sending it. It estimates gas and takes the nonce after the last
+	// transaction this submitter sent, asking the node for the signer's
+	// pending transaction count when it does not know it (at start, and
+	// after a Send failed). It reserves nothing: a prepared transaction
+	// that is never sent leaves no gap in the signer's nonces, and two
+	// transactions prepared before either is sent carry the same nonce
+	// (the second Send reports ErrNonceTaken), so callers prepare and send
+	// one transaction at a time. A request the chain says would revert
+	// returns a *RevertError (errors.Is ErrReverted) without signing; an
+	// unreachable or failing node returns another error. ctx bounds the
+	// call.
+	Prepare(ctx context.Context, req PinRequest) (SignedPin, error)
+	// Send broadcasts a prepared transaction, unchanged, and returns once
+	// the node has it in its pool or in a canonical block (not once mined:
+	// the follower observes it). It is idempotent: sending a transaction
+	// the node already knows, pending or mined, succeeds and changes
+	// nothing, so a caller that does not know whether an earlier Send got
+	// through sends again. A transaction whose nonce another transaction
+	// of the signer took returns an error wrapping ErrNonceTaken; an
+	// unreachable or failing node returns another error, and the caller
+	// sends the same transaction again later. ctx bounds the call.
+	Send(ctx context.Context, tx SignedPin) error
 	// Signer is the key transactions are signed with.
 	Signer() protocol.SigningKey
 }

@@ -24,7 +24,11 @@ func (s *Service) apply(ev event.Event, p catalogue.Payload, live bool) {
 		s.data[v.Data.ID()] = v.Data
 		s.mu.Unlock()
 	case catalogue.MessageSubmitted:
-		s.applySubmitted(v, live)
+		// Another instance of this member recorded it (this one's own
+		// sends are applied by Send and skipped here).
+		if group, seal := s.applySubmitted(v, live); seal {
+			s.pipeline.add(v.Message, group)
+		}
 	case catalogue.GroupKnown:
 		s.mu.Lock()
 		s.groups[v.Group.Hash()] = v.Group
@@ -64,7 +68,12 @@ func (s *Service) apply(ev event.Event, p catalogue.Payload, live bool) {
 	}
 }
 
-func (s *Service) applySubmitted(v catalogue.MessageSubmitted, live bool) {
+// applySubmitted folds a recorded message into the view.
+//
+// It returns whether the message is this node's and goes to the sealer now
+// (live, while this instance leads the namespace), with its group; other
+// own messages wait in unsealed for whichever run leads next.
+func (s *Service) applySubmitted(v catalogue.MessageSubmitted, live bool) (*protocol.Group, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if mv, ok := s.messages[v.Message.ID()]; !ok || mv.Batch == nil {
@@ -79,19 +88,28 @@ func (s *Service) applySubmitted(v catalogue.MessageSubmitted, live bool) {
 			s.used[r.ID] = true // its blob can no longer change
 		}
 	}
-	if _, ok := s.messages[v.Message.ID()]; !ok {
+	_, known := s.messages[v.Message.ID()]
+	if !known {
 		s.messages[v.Message.ID()] = &MessageView{Header: v.Message.Header(), Hash: v.Message.Hash(),
 			Data: v.Message.Data(), State: StatePending}
 	}
-	if v.Message.Header().Author() != s.self.Org {
-		return
-	}
-	if !live {
-		s.unsealed = append(s.unsealed, v.Message.ID())
+	// Known: Send and the log both apply a send of this process, in either
+	// order; the first one hands it on.
+	if known || v.Message.Header().Author() != s.self.Org {
+		return nil, false
 	}
 	if k, ok := definitionKeyOf(v); ok {
 		s.pendingDef[k] = v.Message.ID()
 	}
+	if !live || !s.leading {
+		s.unsealed = append(s.unsealed, v.Message.ID())
+		return nil, false
+	}
+	if g, ok := v.Message.Header().Group(); ok {
+		group := s.groups[g]
+		return &group, true
+	}
+	return nil, true
 }
 
 // applySealed registers a batch sealed before this run; the sealer

@@ -253,21 +253,31 @@ func (p *pipeline) restart(op Operation) error {
 	return nil
 }
 
-// recover resumes what the last run left: batches sealed and not pinned,
-// deliveries not finished, messages recorded and not sealed. It runs once
-// the event log has been replayed.
-func (p *pipeline) recover(ctx context.Context) {
+// unfinished is what a new leader of the namespace resumes.
+type unfinished struct {
+	unpinned, pinned []*ownBatch
+	unsealed         []pending
+	missing          map[uuid.UUID]string
+}
+
+// takeOver makes the view hand own messages to the pipeline from now on
+// (leading), and returns what is unfinished: batches sealed and not
+// pinned, deliveries not finished, broadcast payloads not fetched, and
+// messages recorded and not sealed (by this process before a restart, or
+// by another instance of the member).
+func (p *pipeline) takeOver() unfinished {
 	s := p.s
 	s.mu.Lock()
-	var unpinned, pinned []*ownBatch
+	defer s.mu.Unlock()
+	s.leading = true
+	var w unfinished
 	for _, id := range s.sealOrder {
 		if b := s.batches[id]; b.pinned {
-			pinned = append(pinned, b)
+			w.pinned = append(w.pinned, b)
 		} else {
-			unpinned = append(unpinned, b)
+			w.unpinned = append(w.unpinned, b)
 		}
 	}
-	var unsealed []pending
 	for _, id := range s.unsealed {
 		mv := s.messages[id]
 		if mv == nil || mv.Batch != nil {
@@ -282,23 +292,31 @@ func (p *pipeline) recover(ctx context.Context) {
 			group := s.groups[g]
 			pd.group = &group
 		}
-		unsealed = append(unsealed, pd)
+		w.unsealed = append(w.unsealed, pd)
 	}
 	s.unsealed = nil
-	missing := make(map[uuid.UUID]string, len(s.missing))
-	maps.Copy(missing, s.missing)
-	s.mu.Unlock()
-	for batch, ref := range missing {
-		p.fetchLater(batch, ref)
-	}
-	for _, b := range unpinned {
+	w.missing = make(map[uuid.UUID]string, len(s.missing))
+	maps.Copy(w.missing, s.missing)
+	return w
+}
+
+// recover resumes w: sealed batches go to the pin worker first, then
+// startSealer runs (it seals w.unsealed before anything new), then
+// deliveries, pin watches and fetches resume.
+func (p *pipeline) recover(ctx context.Context, w unfinished, startSealer func()) {
+	s := p.s
+	for _, b := range w.unpinned {
 		select {
 		case p.pinWork <- b:
 		case <-ctx.Done():
 			return
 		}
 	}
-	for _, b := range pinned {
+	startSealer()
+	for batch, ref := range w.missing {
+		p.fetchLater(batch, ref)
+	}
+	for _, b := range w.pinned {
 		p.resumeDeliveries(ctx, b)
 		s.mu.Lock()
 		watch, ref := !b.observed && !b.failed, b.payloadRef
@@ -307,9 +325,6 @@ func (p *pipeline) recover(ctx context.Context) {
 			req := pinRequest(s.ns, b, ref)
 			p.wg.Go(func() { p.watchPin(ctx, b, req, 0) })
 		}
-	}
-	for _, m := range unsealed {
-		p.add(m.msg, m.group)
 	}
 }
 

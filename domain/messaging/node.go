@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -31,6 +32,8 @@ type Node struct {
 
 	ready   atomic.Bool
 	readyCh chan struct{}
+	// applied is the position of the last event folded into the views.
+	applied atomic.Uint64
 	once    sync.Once
 }
 
@@ -56,7 +59,8 @@ func NewNode(self Self, store event.Store, cat *catalogue.Catalogue, log *slog.L
 	return n, nil
 }
 
-// Ready is closed once the log has been replayed and the pipelines run.
+// Ready is closed once the log has been replayed (the views are current
+// and sends are accepted; Lead runs the pipelines).
 func (n *Node) Ready() <-chan struct{} { return n.readyCh }
 
 // Serves reports whether the node serves namespace ns.
@@ -74,9 +78,9 @@ func (n *Node) Service(ns string) (*Service, error) {
 	return s, nil
 }
 
-// Run replays the event log into the namespaces' views, then starts their
-// pipelines and follows the log until ctx ends (nil) or the subscription
-// fails.
+// Run replays the event log into the namespaces' views, marks the node
+// ready and follows the log until ctx ends (nil) or the subscription fails.
+// The namespaces' outbound work runs in Lead.
 func (n *Node) Run(ctx context.Context) error {
 	head, err := n.store.Head(ctx)
 	if err != nil {
@@ -87,13 +91,8 @@ func (n *Node) Run(ctx context.Context) error {
 		return err
 	}
 	defer func() { _ = sub.Close() }()
-	defer func() {
-		for _, s := range n.services {
-			s.pipeline.wait()
-		}
-	}()
 	if head == 0 {
-		n.start(ctx)
+		n.start()
 	}
 	for {
 		select {
@@ -107,23 +106,67 @@ func (n *Node) Run(ctx context.Context) error {
 				return nil
 			}
 			n.apply(ev)
+			n.applied.Store(uint64(ev.Position))
 			if !n.ready.Load() && ev.Position >= head {
-				n.start(ctx)
+				n.start()
 			}
 		}
 	}
 }
 
-func (n *Node) start(ctx context.Context) {
+func (n *Node) start() {
 	n.once.Do(func() {
 		n.ready.Store(true)
-		for _, s := range n.services {
-			s.pipeline.start(ctx)
-			s.pipeline.recover(ctx)
-		}
 		close(n.readyCh)
-		n.log.Info("messaging started", "node", n.self.Node)
+		n.log.Info("messaging ready", "node", n.self.Node)
 	})
+}
+
+// catchUpPoll is how often Lead looks whether the view has reached the
+// log's head.
+const catchUpPoll = 2 * time.Millisecond
+
+// Lead runs namespace ns's outbound work (sealing, uploads, pins,
+// deliveries to peers, fetches, registration) until ctx ends, then waits
+// for it to stop and returns nil. Exactly one instance of a member may
+// lead a namespace at a time; the caller holds that role (domain/leader).
+// Before it starts, the view catches up with everything recorded until
+// now, so a new leader knows every batch and nonce the last one sealed.
+func (n *Node) Lead(ctx context.Context, ns string) error {
+	s, err := n.Service(ns)
+	if err != nil {
+		return err
+	}
+	if !s.led.CompareAndSwap(false, true) {
+		// The pipeline kept its queues in memory; what they held when it
+		// stopped is only found again by replaying the log.
+		return fmt.Errorf("%w: namespace %s was led by this process already; a process leads a namespace once (restart it to lead again)",
+			ErrInvalidConfig, ns)
+	}
+	select {
+	case <-n.readyCh:
+	case <-ctx.Done():
+		return nil
+	}
+	head, err := n.store.Head(ctx)
+	if ctx.Err() != nil {
+		return nil //nolint:nilerr // stopping: the failed read is the shutdown
+	}
+	if err != nil {
+		return fmt.Errorf("leading namespace %s: %w", ns, err)
+	}
+	for n.applied.Load() < uint64(head) {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(catchUpPoll):
+		}
+	}
+	s.pipeline.lead(ctx)
+	n.log.Info("leading namespace", "namespace", ns, "node", n.self.Node, "position", uint64(head))
+	<-ctx.Done()
+	s.pipeline.wait()
+	return nil
 }
 
 // apply routes one event to its namespace's view.

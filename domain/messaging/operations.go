@@ -163,7 +163,7 @@ func (s *Service) RetryOperation(ctx context.Context, id uuid.UUID) (Operation, 
 	p.mu.Unlock()
 	switch {
 	case !started:
-		return Operation{}, fmt.Errorf("%w: the node is still starting", ErrNotReady)
+		return Operation{}, fmt.Errorf("%w: this instance does not run namespace %s's outbound work (it is starting, or another instance of the member leads the namespace)", ErrNotReady, s.ns)
 	case running:
 		select {
 		case w <- struct{}{}:

@@ -54,23 +54,29 @@ func (p *pipeline) add(msg protocol.Message, group *protocol.Group) {
 	p.incoming <- pending{msg: msg, group: group}
 }
 
-// start runs the sealer and the pin worker until ctx ends.
-func (p *pipeline) start(ctx context.Context) {
+// lead takes the namespace's outbound work over and runs it until ctx
+// ends: it resumes what the view says is unfinished (as after a restart,
+// or after another instance held the role), then runs the sealer, the pin
+// worker and the registration. Batches sealed earlier reach the pin worker
+// before any the sealer makes now, and recovered messages are sealed before
+// new ones, so nonces and message order hold across the takeover.
+func (p *pipeline) lead(ctx context.Context) {
 	p.mu.Lock()
 	p.ctx = ctx
 	p.mu.Unlock()
-	p.wg.Go(func() { p.seal(ctx) })
+	work := p.takeOver()
 	p.wg.Go(func() { p.pinLoop(ctx) })
 	p.wg.Go(func() { p.registerLoop(ctx) })
+	p.recover(ctx, work, func() { p.wg.Go(func() { p.seal(ctx, work.unsealed) }) })
 }
 
 // wait waits for the pipeline's goroutines after ctx ended.
 func (p *pipeline) wait() { p.wg.Wait() }
 
-// seal is the sealer: a message is sealed at once when nothing of its group
+// seal is the sealer (recovered are sealed first): a message is sealed at once when nothing of its group
 // is in flight; otherwise messages gather until the batch is full, the
 // pipeline frees up, or the oldest has waited BatchMaxWait.
-func (p *pipeline) seal(ctx context.Context) {
+func (p *pipeline) seal(ctx context.Context, recovered []pending) {
 	cfg := p.s.cfg
 	queues := map[protocol.Hash]*queue{}
 	timer := time.NewTimer(time.Hour)
@@ -89,6 +95,12 @@ func (p *pipeline) seal(ctx context.Context) {
 			q.since = time.Now()
 		}
 		q.msgs = append(q.msgs, m.msg)
+	}
+	for _, m := range recovered {
+		enqueue(m)
+	}
+	if len(recovered) > 0 {
+		timer.Reset(0)
 	}
 	for {
 		select {

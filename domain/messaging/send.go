@@ -129,8 +129,9 @@ func (s *Service) send(ctx context.Context, typ protocol.MessageType, h RequestH
 		}
 		return MessageView{}, fmt.Errorf("recording message %s: %w", id, err)
 	}
-	s.applySubmitted(submitted, true)
-	s.pipeline.add(msg, group)
+	if _, seal := s.applySubmitted(submitted, true); seal {
+		s.pipeline.add(msg, group)
+	}
 	return s.Message(ctx, id)
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -78,11 +79,19 @@ type Service struct {
 	received   map[uuid.UUID]bool
 	missing    map[uuid.UUID]string // broadcast batches pinned and not received: their payload refs
 	nonces     map[protocol.Hash]uint64
-	unsealed   []uuid.UUID // own messages submitted before the last restart and not sealed
+	// unsealed are own messages recorded and not yet handed to the
+	// pipeline: replayed at start-up, or recorded while another instance
+	// leads the namespace (leading false).
+	unsealed []uuid.UUID
+	// leading is set when this instance runs the namespace's pipeline
+	// (Node.Lead): own messages then go to the sealer as they are recorded.
+	leading    bool
 	checkpoint uint64
 	pendingDef map[definitionKey]uuid.UUID
 
 	pipeline *pipeline
+	// led is set by the first Node.Lead of the namespace.
+	led atomic.Bool
 }
 
 // ownBatch is what the view keeps of a batch this node sealed.

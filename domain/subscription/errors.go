@@ -6,7 +6,7 @@ import (
 )
 
 // Errors of this package and of the ports it declares. The API maps them
-// to 400, 404 and 409.
+// to 400, 404, 409 and 502.
 var (
 	// ErrInvalid: a subscription or stream request breaks a rule.
 	ErrInvalid = errors.New("invalid subscription")
@@ -20,6 +20,9 @@ var (
 	// ErrTakenOver: another consumer started the same named subscription;
 	// this stream ended so that delivery stays in order.
 	ErrTakenOver = errors.New("subscription taken over by another consumer")
+	// ErrDeliveryFailed: an outbound delivery (a redrive) did not reach
+	// its receiver; the API answers 502.
+	ErrDeliveryFailed = errors.New("delivery failed")
 )
 
 func invalid(field, format string, args ...any) error {

@@ -36,6 +36,8 @@ type entry struct {
 	sub      Subscription
 	revision event.Revision
 	deleted  bool
+	// dead are the live subscription's dead letters, by sequence.
+	dead []DeadLetter
 }
 
 var _ Repository = (*Log)(nil)
@@ -47,7 +49,8 @@ func NewLog(store event.Store, cat *catalogue.Catalogue) *Log {
 }
 
 func subscriptionTypes() []string {
-	return []string{"SubscriptionCreated", "SubscriptionUpdated", "SubscriptionDeleted", "SubscriptionOffsetCommitted"}
+	return []string{"SubscriptionCreated", "SubscriptionUpdated", "SubscriptionDeleted", "SubscriptionOffsetCommitted",
+		"SubscriptionDeadLettered", "SubscriptionRedriven", "SubscriptionResumed"}
 }
 
 // Run reads every stored subscription event, then follows new ones until
@@ -128,7 +131,7 @@ func (l *Log) apply(ev event.Event) error {
 		}
 		e.sub = Subscription{ID: v.ID, Namespace: v.Namespace, Name: v.Name, Transport: Transport(v.Transport),
 			Filter: filter, Options: v.Options, Start: v.Start, Offset: v.Start, Created: ev.Recorded, Updated: ev.Recorded}
-		e.deleted = false
+		e.deleted, e.dead = false, nil
 	case catalogue.SubscriptionUpdated:
 		e := l.entryLocked(v.Namespace, v.Name, ev.Revision)
 		filter, err := NewFilter(v.Filter)
@@ -146,6 +149,8 @@ func (l *Log) apply(ev event.Event) error {
 		if e := l.entryLocked(v.Namespace, v.Name, ev.Revision); e.sub.ID == v.ID {
 			e.sub.Offset = max(e.sub.Offset, v.Offset)
 		}
+	default:
+		applyDeadLetter(l.entryLocked, p, ev)
 	}
 	return nil
 }

@@ -30,6 +30,33 @@ type Repository interface {
 	// A commit for a deleted or re-created subscription (another id) is
 	// dropped with ErrNotFound.
 	CommitOffset(ctx context.Context, ns, name string, id uuid.UUID, offset uint64) error
+	// RecordDeadLetter records that the subscription id (still named name)
+	// gave up on an event; with onDeadLetter "pause" it pauses. Once it
+	// returns, Get sees it, and it returns the subscription as it is
+	// then. ErrNotFound for a deleted or re-created subscription.
+	RecordDeadLetter(ctx context.Context, ns, name string, id uuid.UUID, dl DeadLetter) (Subscription, error)
+	// DeadLetters lists the subscription's dead letters by sequence.
+	// ErrNotFound.
+	DeadLetters(ctx context.Context, ns, name string) ([]DeadLetter, error)
+	// DeadLetter returns the subscription and its dead letter at seq.
+	// ErrNotFound for either.
+	DeadLetter(ctx context.Context, ns, name string, seq uint64) (Subscription, DeadLetter, error)
+	// RecordRedriven records that dl was delivered by a redrive; a pause
+	// that dl started ends. Same contract as RecordDeadLetter.
+	RecordRedriven(ctx context.Context, ns, name string, id uuid.UUID, dl DeadLetter) (Subscription, error)
+	// Resume ends a pause; a subscription that is not paused is returned
+	// as it is. ErrNotFound.
+	Resume(ctx context.Context, ns, name string) (Subscription, error)
+}
+
+// Redriver delivers one dead-lettered event again, once, on its
+// subscription's transport (the delivery side implements it; the API
+// consumes it). It returns the subscription after the redrive was
+// recorded, ErrNotFound for an unknown subscription or dead letter,
+// ErrInvalid for a subscription that is not outbound, and an error
+// wrapping ErrDeliveryFailed when the attempt failed (nothing recorded).
+type Redriver interface {
+	Redrive(ctx context.Context, ns, name string, seq uint64) (Subscription, error)
 }
 
 // Streams opens delivery streams over the app-facing event list. The

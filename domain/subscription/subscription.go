@@ -14,9 +14,8 @@ import (
 // Transport says how a subscription's events leave the node.
 type Transport string
 
-// Transports. Webhook, NATS and AMQP are part of the model (and of the
-// event catalogue) but not delivered yet: New refuses them, so that no
-// subscription waits for a transport that never comes.
+// Transports. WebSocket and SSE are read by the application; webhook,
+// NATS and AMQP are outbound: the node pushes to them (see Outbound).
 const (
 	TransportWebSocket Transport = "websocket"
 	TransportSSE       Transport = "sse"
@@ -26,7 +25,15 @@ const (
 )
 
 // deliveredTransports are the transports this version delivers on.
-func deliveredTransports() []Transport { return []Transport{TransportWebSocket, TransportSSE} }
+func deliveredTransports() []Transport {
+	return []Transport{TransportWebSocket, TransportSSE, TransportWebhook, TransportNATS, TransportAMQP}
+}
+
+// Outbound says whether the node pushes t's events (with retries and dead
+// letters) rather than an application reading them.
+func (t Transport) Outbound() bool {
+	return t == TransportWebhook || t == TransportNATS || t == TransportAMQP
+}
 
 // Read-ahead bounds: how many delivered events may await an ack.
 const (
@@ -67,7 +74,13 @@ type Subscription struct {
 	Offset  uint64
 	Created time.Time
 	Updated time.Time
+	// PausedAt is the sequence of the dead letter that paused an outbound
+	// subscription (OnDeadLetter "pause"); 0 while it delivers.
+	PausedAt uint64
 }
+
+// Paused says whether delivery waits for a resume or a redrive.
+func (s Subscription) Paused() bool { return s.PausedAt != 0 }
 
 // Validated is a checked Spec, ready to be recorded: what New returns.
 type Validated struct {
@@ -98,6 +111,9 @@ func New(ns string, spec Spec) (Validated, error) {
 	if err != nil {
 		return Validated{}, err
 	}
+	if opts, err = checkTransportOptions(spec.Transport, opts); err != nil {
+		return Validated{}, err
+	}
 	return Validated{Namespace: ns, Name: spec.Name, Transport: spec.Transport, Filter: filter, Options: opts}, nil
 }
 
@@ -115,9 +131,6 @@ func checkOptions(o OptionsSpec) (OptionsSpec, error) {
 		o.ReadAhead = DefaultReadAhead
 	case o.ReadAhead < 0 || o.ReadAhead > MaxReadAhead:
 		return OptionsSpec{}, invalid("options.readAhead", "%d is not between 1 and %d", o.ReadAhead, MaxReadAhead)
-	}
-	if o.URL != "" || o.Secret != "" {
-		return OptionsSpec{}, invalid("options.url", "url and secret are webhook options; webhooks are not delivered by this node yet")
 	}
 	return o, nil
 }
@@ -159,5 +172,10 @@ func Ephemeral(ns string, filter FilterSpec, opts OptionsSpec) (Filter, OptionsS
 		return Filter{}, OptionsSpec{}, err
 	}
 	o, err := checkOptions(opts)
+	if err == nil {
+		// An ephemeral stream is read by the application: it has no
+		// outbound transport to configure.
+		_, err = checkTransportOptions(TransportWebSocket, o)
+	}
 	return f, o, err
 }

@@ -27,11 +27,11 @@ func TestNewRefuses(t *testing.T) {
 		"no name":             {edit: func(s *subscription.Spec) { s.Name = "" }, want: "name"},
 		"bad name":            {edit: func(s *subscription.Spec) { s.Name = "a/b" }, want: "name"},
 		"unknown transport":   {edit: func(s *subscription.Spec) { s.Transport = "carrier-pigeon" }, want: "transport"},
-		"webhook not yet":     {edit: func(s *subscription.Spec) { s.Transport = subscription.TransportWebhook }, want: "transport"},
+		"webhook without url": {edit: func(s *subscription.Spec) { s.Transport = subscription.TransportWebhook }, want: "options.url"},
 		"bad firstEvent":      {edit: func(s *subscription.Spec) { s.Options.FirstEvent = "yesterday" }, want: "firstEvent"},
 		"negative readAhead":  {edit: func(s *subscription.Spec) { s.Options.ReadAhead = -1 }, want: "readAhead"},
 		"readAhead too large": {edit: func(s *subscription.Spec) { s.Options.ReadAhead = 1001 }, want: "readAhead"},
-		"webhook url":         {edit: func(s *subscription.Spec) { s.Options.URL = "http://x" }, want: "url"},
+		"url on sse":          {edit: func(s *subscription.Spec) { s.Options.URL = "http://x" }, want: "options"},
 		"bad filter":          {edit: func(s *subscription.Spec) { s.Filter.Tag = "(" }, want: "filter.tag"},
 	} {
 		t.Run(name, func(t *testing.T) {

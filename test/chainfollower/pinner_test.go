@@ -3,6 +3,7 @@ package chainfollower_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -21,23 +22,26 @@ import (
 	"github.com/ledgermirror/ledgermirror/domain/protocol"
 )
 
-// flakySubmitter fails while down, or reverts, and counts what it sent.
+// flakySubmitter fails to prepare while down, or reverts, and counts the
+// sends of each transaction it signed.
 type flakySubmitter struct {
-	mu      sync.Mutex
-	failing int
-	revert  string
-	sent    int
+	mu       sync.Mutex
+	failing  int
+	revert   string
+	prepared int
+	sent     map[string]int // sends per transaction hash
 	// failed, if set, is called with the number of failures so far after
 	// each one.
 	failed func(n int)
 	fails  int
 }
 
-func (s *flakySubmitter) Submit(_ context.Context, req chain.PinRequest) (chain.Submission, error) {
+// Prepare gives each transaction its own hash and nonce, as a real chain does.
+func (s *flakySubmitter) Prepare(_ context.Context, req chain.PinRequest) (chain.SignedPin, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.revert != "" {
-		return chain.Submission{}, &chain.RevertError{Reason: s.revert}
+		return chain.SignedPin{}, &chain.RevertError{Reason: s.revert}
 	}
 	if s.failing > 0 {
 		s.failing--
@@ -45,11 +49,36 @@ func (s *flakySubmitter) Submit(_ context.Context, req chain.PinRequest) (chain.
 		if s.failed != nil {
 			s.failed(s.fails)
 		}
-		return chain.Submission{}, chaintest.ErrDown
+		return chain.SignedPin{}, chaintest.ErrDown
 	}
-	s.sent++
-	return chain.Submission{Chain: "ethereum:1337", TxHash: "0x" + protocol.SHA256(req.TxID[:]).String(),
-		Signer: chaintest.Key, Nonce: uint64(s.sent)}, nil
+	s.prepared++
+	raw := fmt.Appendf(nil, "%s/%d", req.TxID, s.prepared)
+	return chain.SignedPin{Submission: chain.Submission{Chain: "ethereum:1337", TxHash: "0x" + protocol.SHA256(raw).String(),
+		Signer: chaintest.Key, Nonce: uint64(s.prepared)}, Raw: raw}, nil
+}
+
+func (s *flakySubmitter) Send(_ context.Context, tx chain.SignedPin) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.sent == nil {
+		s.sent = map[string]int{}
+	}
+	s.sent[tx.TxHash]++
+	return nil
+}
+
+// transactions is how many distinct transactions were sent.
+func (s *flakySubmitter) transactions() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.sent)
+}
+
+// sends is how often the transaction with this hash was sent.
+func (s *flakySubmitter) sends(txHash string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sent[txHash]
 }
 
 func (s *flakySubmitter) Signer() protocol.SigningKey { return chaintest.Key }
@@ -96,12 +125,15 @@ func TestPinnerRetriesWhileTheNodeIsDownAndRecordsOnce(t *testing.T) {
 	submitted := events[0].(catalogue.PinSubmitted)
 	assert.Equal(t, res.TxHash, submitted.TxHash)
 	assert.Equal(t, req.Contexts, submitted.Contexts)
+	assert.NotEmpty(t, submitted.RawTx, "the transaction is recorded with its bytes")
 
-	// Pinning the same request again (a restart) sends nothing new.
+	// Pinning the same request again (a restart) sends the recorded
+	// transaction again, and no other.
 	again, err := p.Pin(context.Background(), req)
 	require.NoError(t, err)
 	assert.Equal(t, res, again)
-	assert.Equal(t, 1, sub.sent)
+	assert.Equal(t, 1, sub.transactions())
+	assert.Equal(t, 2, sub.sends(res.TxHash))
 	assert.Len(t, batchEvents(t, s, req.BatchID), 1)
 }
 

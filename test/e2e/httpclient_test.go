@@ -69,6 +69,13 @@ type nodeStatus struct {
 		Aggregated uint64   `json:"aggregatedPosition"`
 		Members    []string `json:"members"`
 	} `json:"namespaces"`
+	Cluster *struct {
+		Instance string `json:"instance"`
+		Roles    []struct {
+			Role   string `json:"role"`
+			Leader bool   `json:"leader"`
+		} `json:"roles"`
+	} `json:"cluster"`
 }
 
 // operation is one entry of GET /operations.

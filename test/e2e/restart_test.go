@@ -5,6 +5,7 @@ package e2e_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -18,7 +19,10 @@ import (
 // TestDevRestartAfterKill fires broadcasts at a `ledgermirror dev` network,
 // kills the process with SIGKILL right after the last one is acknowledged,
 // starts it again on the same data directory and checks that every
-// acknowledged message is confirmed on every member, with equal digests.
+// acknowledged message is confirmed on every member, with equal digests,
+// and that no batch was pinned twice (the pinner records a transaction
+// before it sends it, so the restart sends a recorded one again rather than
+// a second one).
 func TestDevRestartAfterKill(t *testing.T) {
 	const (
 		members  = 3
@@ -70,6 +74,41 @@ func TestDevRestartAfterKill(t *testing.T) {
 	awaitConfirmed(t, 90*time.Second, clients, acked)
 	awaitEqualBroadcastDigests(t, 10*time.Second, clients, uint64(len(acked)))
 	assertNoParkedPins(t, clients)
+	assertEachBatchPinnedOnce(t, clients)
 
 	assert.Equal(t, 0, again.interrupt(t, 30*time.Second), "dev exits 0 on SIGINT")
+}
+
+// assertEachBatchPinnedOnce reads every member's BatchPin logs (GET
+// /chainevents) and checks that no batch appears in two of them.
+func assertEachBatchPinnedOnce(t *testing.T, clients []*apiClient) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for i, c := range clients {
+		pins := map[string][]string{}
+		const page = 1000
+		for skip := 0; ; skip += page {
+			var evs []struct {
+				Ref     string `json:"ref"`
+				Batch   string `json:"batch"`
+				Removed bool   `json:"removed"`
+			}
+			path := fmt.Sprintf("/namespaces/%s/chainevents?sort=ref&limit=%d&skip=%d", namespace, page, skip)
+			require.NoError(t, c.do(ctx, http.MethodGet, path, nil, &evs, http.StatusOK))
+			for _, ev := range evs {
+				if !ev.Removed {
+					pins[ev.Batch] = append(pins[ev.Batch], ev.Ref)
+				}
+			}
+			if len(evs) < page {
+				break
+			}
+		}
+		require.NotEmpty(t, pins, "org%d observed no pins", i+1)
+		for batch, refs := range pins {
+			assert.Len(t, refs, 1, "org%d: batch %s pinned more than once, at %v", i+1, batch, refs)
+		}
+		t.Logf("org%d: %d batches, each pinned once", i+1, len(pins))
+	}
 }

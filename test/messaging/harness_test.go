@@ -54,7 +54,7 @@ func selfOf(t testing.TB, org string, b byte) messaging.Self {
 }
 
 // pinner is a chain submitter that records pin requests; while gated,
-// each Submit waits for a release, so a test controls what is in flight.
+// each Prepare waits for a release, so a test controls what is in flight.
 // The harness wraps it in the real chain.Pinner, which records PinSubmitted.
 type pinner struct {
 	mu    sync.Mutex
@@ -66,26 +66,30 @@ type pinner struct {
 
 func newPinner() *pinner { return &pinner{calls: make(chan chain.PinRequest, 1000)} }
 
-func (p *pinner) Submit(ctx context.Context, req chain.PinRequest) (chain.Submission, error) {
+func (p *pinner) Prepare(ctx context.Context, req chain.PinRequest) (chain.SignedPin, error) {
 	p.mu.Lock()
 	gate, fail := p.gate, p.fail
 	p.mu.Unlock()
 	if fail != nil {
-		return chain.Submission{}, fail
+		return chain.SignedPin{}, fail
 	}
 	p.calls <- req
 	if gate != nil {
 		select {
 		case <-gate:
 		case <-ctx.Done():
-			return chain.Submission{}, ctx.Err()
+			return chain.SignedPin{}, ctx.Err()
 		}
 	}
 	p.mu.Lock()
 	p.reqs = append(p.reqs, req)
 	p.mu.Unlock()
-	return chain.Submission{Chain: "test", TxHash: "0x" + req.BatchHash.String(), Signer: mustKey(nil, 1)}, nil
+	return chain.SignedPin{Submission: chain.Submission{Chain: "test", TxHash: "0x" + req.BatchHash.String(), Signer: mustKey(nil, 1)},
+		Raw: req.BatchHash[:]}, nil
 }
+
+// Send accepts every transaction: what is in flight is decided in Prepare.
+func (p *pinner) Send(context.Context, chain.SignedPin) error { return nil }
 
 func (p *pinner) Signer() protocol.SigningKey { return mustKey(nil, 1) }
 
@@ -233,8 +237,9 @@ func (h *harness) start() {
 	node, err := messaging.NewNode(h.self, h.store, catalogue.Default(), nil, svc)
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
-	h.node, h.svc, h.cancel, h.done = node, svc, cancel, make(chan error, 1)
+	h.node, h.svc, h.cancel, h.done = node, svc, cancel, make(chan error, 2)
 	go func() { h.done <- node.Run(ctx) }()
+	go func() { h.done <- node.Lead(ctx, ns) }()
 	select {
 	case <-node.Ready():
 	case <-time.After(5 * time.Second):
@@ -244,12 +249,18 @@ func (h *harness) start() {
 }
 
 func (h *harness) stop() {
+	if h.done == nil {
+		return // stopped already
+	}
+	defer func() { h.done = nil }()
 	h.cancel()
-	select {
-	case err := <-h.done:
-		require.NoError(h.t, err)
-	case <-time.After(10 * time.Second):
-		h.t.Fatal("node did not stop")
+	for range 2 {
+		select {
+		case err := <-h.done:
+			require.NoError(h.t, err)
+		case <-time.After(10 * time.Second):
+			h.t.Fatal("node did not stop")
+		}
 	}
 }
 

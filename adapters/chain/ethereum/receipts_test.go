@@ -34,7 +34,7 @@ func TestTxStatusFollowsATransaction(t *testing.T) {
 	sub := simSubmitter(t, s)
 	ctx := context.Background()
 
-	sent, err := sub.Submit(ctx, request(3))
+	sent, err := chain.Submit(ctx, sub, request(3))
 	require.NoError(t, err)
 	status, err := sub.TxStatus(ctx, sent.TxHash)
 	require.NoError(t, err)
@@ -57,7 +57,7 @@ func TestTxStatusFollowsATransaction(t *testing.T) {
 func TestTxStatusOfADroppedTransactionIsUnknown(t *testing.T) {
 	s := newSimChain(t)
 	sub := simSubmitter(t, s)
-	sent, err := sub.Submit(context.Background(), request(1))
+	sent, err := chain.Submit(context.Background(), sub, request(1))
 	require.NoError(t, err)
 	s.sim.Rollback()
 	status, err := sub.TxStatus(context.Background(), sent.TxHash)

@@ -45,12 +45,8 @@ type ReceiptClient interface {
 // ReceiptClient.
 var ErrNoReceipts = errors.New("the chain client cannot look transactions up")
 
-// nonceRetries bounds how often a send is retried with a fresh nonce when
-// another sender from the same key took the one this process expected.
-const nonceRetries = 5
-
-// Submitter sends BatchPin transactions from one key. It implements
-// chain.Submitter and chain.Receipts.
+// Submitter signs and sends BatchPin transactions from one key. It
+// implements chain.Submitter and chain.Receipts.
 type Submitter struct {
 	client   TxClient
 	key      *ecdsa.PrivateKey
@@ -61,10 +57,14 @@ type Submitter struct {
 	contract common.Address
 	binding  *batchpin.BatchPin
 
-	mu sync.Mutex
-	// next is the nonce this process expects to use next; nil until asked
-	// of the node (at start and after a clash), so a restart or another
-	// process sending from the key never makes it reuse a nonce.
+	// submitting makes Submit calls take nonces and send one at a time.
+	submitting sync.Mutex
+	mu         sync.Mutex
+	// next is the nonce after the last transaction this process sent; nil
+	// until asked of the node (at start and after a failed send), so a
+	// restart or another process sending from the key never makes it reuse
+	// a nonce for long. It is kept because a node's pending count may lag
+	// a transaction it has just accepted.
 	next *uint64
 }
 
@@ -85,8 +85,77 @@ func (s *Submitter) Name() string { return s.name }
 // Signer implements chain.Submitter.
 func (s *Submitter) Signer() protocol.SigningKey { return s.signer }
 
-// Submit implements chain.Submitter.
+// Prepare implements chain.Submitter: a dynamic-fee transaction with the
+// estimate plus a fifth as gas limit, the node's suggested tip, and a fee
+// cap of the tip plus twice the head's base fee.
+func (s *Submitter) Prepare(ctx context.Context, req chain.PinRequest) (chain.SignedPin, error) {
+	d, err := s.draft(ctx, req)
+	if err != nil {
+		return chain.SignedPin{}, err
+	}
+	s.mu.Lock()
+	nonce, err := s.nonce(ctx)
+	s.mu.Unlock()
+	if err != nil {
+		return chain.SignedPin{}, err
+	}
+	return s.sign(d, nonce)
+}
+
+// Submit prepares and sends one transaction, taking the nonce and sending
+// under a lock, so concurrent calls on one Submitter take nonces one at a
+// time, and signing anew (at most nonceRetries times) when another sender
+// from the key took the nonce. It is for callers that keep no record of
+// what they send and call it concurrently (the chain benchmark); the node's
+// pinner records each transaction between Prepare and Send. Unlike Send it
+// needs no ReceiptClient: a transaction it has just signed cannot have
+// been mined.
 func (s *Submitter) Submit(ctx context.Context, req chain.PinRequest) (chain.Submission, error) {
+	d, err := s.draft(ctx, req)
+	if err != nil {
+		return chain.Submission{}, err
+	}
+	s.submitting.Lock()
+	defer s.submitting.Unlock()
+	for attempt := 0; ; attempt++ {
+		s.mu.Lock()
+		nonce, err := s.nonce(ctx)
+		s.mu.Unlock()
+		if err != nil {
+			return chain.Submission{}, err
+		}
+		signed, err := s.sign(d, nonce)
+		if err != nil {
+			return chain.Submission{}, err
+		}
+		tx, err := s.decode(signed)
+		if err != nil {
+			return chain.Submission{}, err
+		}
+		err = s.broadcast(ctx, tx)
+		if err == nil {
+			return signed.Submission, nil
+		}
+		if !nonceClash(err) || attempt >= nonceRetries {
+			return chain.Submission{}, fmt.Errorf("sending the pin transaction (nonce %d): %w", nonce, err)
+		}
+	}
+}
+
+// nonceRetries bounds how often Submit signs anew when another sender from
+// the same key took the nonce it expected.
+const nonceRetries = 5
+
+// draft is a BatchPin transaction without its nonce.
+type draft struct {
+	data        []byte
+	gas         uint64
+	tip, feeCap *big.Int
+}
+
+// draft packs the call and prices it. A call the node says reverts is a
+// *chain.RevertError.
+func (s *Submitter) draft(ctx context.Context, req chain.PinRequest) (draft, error) {
 	var uuids [32]byte
 	copy(uuids[:16], req.TxID[:])
 	copy(uuids[16:], req.BatchID[:])
@@ -96,52 +165,121 @@ func (s *Submitter) Submit(ctx context.Context, req chain.PinRequest) (chain.Sub
 	}
 	data, err := s.binding.TryPackPinBatch(uuids, req.BatchHash, req.PayloadRef, contexts)
 	if err != nil {
-		return chain.Submission{}, fmt.Errorf("packing pinBatch: %w", err)
+		return draft{}, fmt.Errorf("packing pinBatch: %w", err)
 	}
 	gas, err := s.client.EstimateGas(ctx, goethereum.CallMsg{From: s.from, To: &s.contract, Data: data})
 	if err != nil {
 		if reason, ok := revertReason(err); ok {
-			return chain.Submission{}, &chain.RevertError{Reason: reason}
+			return draft{}, &chain.RevertError{Reason: reason}
 		}
-		return chain.Submission{}, fmt.Errorf("estimating gas: %w", err)
+		return draft{}, fmt.Errorf("estimating gas: %w", err)
 	}
 	tip, err := s.client.SuggestGasTipCap(ctx)
 	if err != nil {
-		return chain.Submission{}, fmt.Errorf("gas tip: %w", err)
+		return draft{}, fmt.Errorf("gas tip: %w", err)
 	}
 	head, err := s.client.HeaderByNumber(ctx, nil)
 	if err != nil {
-		return chain.Submission{}, fmt.Errorf("chain head: %w", err)
+		return draft{}, fmt.Errorf("chain head: %w", err)
 	}
 	feeCap := new(big.Int).Add(tip, new(big.Int).Mul(baseFee(head), big.NewInt(2)))
 	// A margin over the estimate: the estimate is for the state now, and
 	// pins are cheap.
-	gas += gas / 5
+	return draft{data: data, gas: gas + gas/5, tip: tip, feeCap: feeCap}, nil
+}
 
+// sign signs d with nonce.
+func (s *Submitter) sign(d draft, nonce uint64) (chain.SignedPin, error) {
+	tx, err := types.SignNewTx(s.key, types.LatestSignerForChainID(s.chainID), &types.DynamicFeeTx{
+		ChainID: s.chainID, Nonce: nonce, GasTipCap: d.tip, GasFeeCap: d.feeCap, Gas: d.gas, To: &s.contract, Data: d.data})
+	if err != nil {
+		return chain.SignedPin{}, fmt.Errorf("signing: %w", err)
+	}
+	raw, err := tx.MarshalBinary()
+	if err != nil {
+		return chain.SignedPin{}, fmt.Errorf("encoding the signed transaction: %w", err)
+	}
+	return chain.SignedPin{Submission: chain.Submission{Chain: s.name, TxHash: strings.ToLower(tx.Hash().Hex()),
+		Signer: s.signer, Nonce: nonce}, Raw: raw}, nil
+}
+
+// decode returns the transaction signed holds, checking it is the one
+// its hash says.
+func (s *Submitter) decode(signed chain.SignedPin) (*types.Transaction, error) {
+	tx := new(types.Transaction)
+	if err := tx.UnmarshalBinary(signed.Raw); err != nil {
+		return nil, fmt.Errorf("decoding the signed transaction %s: %w", signed.TxHash, err)
+	}
+	if hash := strings.ToLower(tx.Hash().Hex()); hash != signed.TxHash {
+		return nil, fmt.Errorf("the signed transaction's hash is %s, not %s", hash, signed.TxHash)
+	}
+	return tx, nil
+}
+
+// broadcast sends tx to the node and keeps the nonce counter: past tx
+// when the node takes it (or has it already), unknown (ask the node next
+// time) after any other answer, which it returns.
+func (s *Submitter) broadcast(ctx context.Context, tx *types.Transaction) error {
+	err := s.client.SendTransaction(ctx, tx)
+	switch {
+	case err == nil:
+		s.sent(ctx, tx.Nonce())
+		return nil
+	case alreadyKnown(err):
+		return nil
+	}
+	s.mu.Lock()
+	s.next = nil
+	s.mu.Unlock()
+	return err
+}
+
+// Send implements chain.Submitter. The node's "already known" is a
+// success; its "nonce too low" (and "replacement transaction underpriced",
+// another transaction with the nonce in its pool) is a success when the
+// node knows this very transaction (it was mined, or is pending), and
+// ErrNonceTaken when it does not, which needs a client that is a
+// ReceiptClient to tell (without one, the error wraps ErrNoReceipts).
+func (s *Submitter) Send(ctx context.Context, signed chain.SignedPin) error {
+	tx, err := s.decode(signed)
+	if err != nil {
+		return err
+	}
+	err = s.broadcast(ctx, tx)
+	if err == nil {
+		return nil
+	}
+	if !nonceClash(err) {
+		return fmt.Errorf("sending the pin transaction %s (nonce %d): %w", signed.TxHash, tx.Nonce(), err)
+	}
+	status, serr := s.TxStatus(ctx, signed.TxHash)
+	switch {
+	case serr != nil:
+		return fmt.Errorf("sending the pin transaction %s (nonce %d): %w; looking it up: %w", signed.TxHash, tx.Nonce(), err, serr)
+	case status.State != chain.TxUnknown:
+		return nil
+	}
+	return fmt.Errorf("%w: %s (nonce %d): %w", chain.ErrNonceTaken, signed.TxHash, tx.Nonce(), err)
+}
+
+// sent notes that the node accepted a transaction with this nonce. When
+// this process did not know the next nonce (a transaction recorded before
+// a restart, sent again), it asks the node, which may have later
+// transactions of the key already.
+func (s *Submitter) sent(ctx context.Context, nonce uint64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for attempt := 0; ; attempt++ {
-		nonce, err := s.nonce(ctx)
+	next := nonce + 1
+	if s.next == nil {
+		pending, err := s.client.PendingNonceAt(ctx, s.from)
 		if err != nil {
-			return chain.Submission{}, err
+			return // the next Prepare asks again
 		}
-		tx, err := types.SignNewTx(s.key, types.LatestSignerForChainID(s.chainID), &types.DynamicFeeTx{
-			ChainID: s.chainID, Nonce: nonce, GasTipCap: tip, GasFeeCap: feeCap, Gas: gas, To: &s.contract, Data: data})
-		if err != nil {
-			return chain.Submission{}, fmt.Errorf("signing: %w", err)
-		}
-		err = s.client.SendTransaction(ctx, tx)
-		if err == nil {
-			n := nonce + 1
-			s.next = &n
-			return chain.Submission{Chain: s.name, TxHash: strings.ToLower(tx.Hash().Hex()), Signer: s.signer, Nonce: nonce}, nil
-		}
-		// Whatever went wrong, the next send asks the node again.
-		s.next = nil
-		if !nonceClash(err) || attempt >= nonceRetries {
-			return chain.Submission{}, fmt.Errorf("sending the pin transaction (nonce %d): %w", nonce, err)
-		}
+		next = max(next, pending)
+	} else {
+		next = max(next, *s.next)
 	}
+	s.next = &next
 }
 
 // nonce returns the nonce to use, asking the node for the key's pending
@@ -164,16 +302,19 @@ func baseFee(h *types.Header) *big.Int {
 	return h.BaseFee
 }
 
-// nonceClash recognises the errors a node gives when the nonce was taken by
-// another transaction from the same key (this process or another).
+// alreadyKnown recognises a node's answer that it has this very
+// transaction in its pool.
+func alreadyKnown(err error) bool {
+	msg := strings.ToLower(err.Error())
+	return strings.Contains(msg, "already known") || strings.Contains(msg, "known transaction")
+}
+
+// nonceClash recognises the errors a node gives when the nonce is used by
+// a transaction, mined or in its pool (this one, or another from the same
+// key).
 func nonceClash(err error) bool {
 	msg := strings.ToLower(err.Error())
-	for _, s := range []string{"nonce too low", "already known", "replacement transaction underpriced", "known transaction"} {
-		if strings.Contains(msg, s) {
-			return true
-		}
-	}
-	return false
+	return strings.Contains(msg, "nonce too low") || strings.Contains(msg, "replacement transaction underpriced")
 }
 
 // revertReason recognises an estimate that failed because the call reverts,

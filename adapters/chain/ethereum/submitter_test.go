@@ -3,9 +3,11 @@ package ethereum_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/google/uuid"
 	"github.com/rs/zerolog"
@@ -29,7 +31,8 @@ func request(contexts int) chain.PinRequest {
 }
 
 // Two submitters sharing one key (two processes of a member, or one
-// restarted) send concurrently: every pin lands, none clashes on a nonce.
+// restarted) send concurrently, each from two goroutines (Submit takes
+// nonces one at a time): every pin lands, none clashes on a nonce.
 func TestSubmittersSharingAKeyDoNotClash(t *testing.T) {
 	s := newSimChain(t)
 	key, err := crypto.HexToECDSA(simKeyHex(s))
@@ -40,9 +43,9 @@ func TestSubmittersSharingAKeyDoNotClash(t *testing.T) {
 	require.NoError(t, err)
 	var wg sync.WaitGroup
 	sent := make(chan chain.Submission, 40)
-	for _, sub := range []*ethereum.Submitter{a, b} {
+	for _, sub := range []*ethereum.Submitter{a, b, a, b} {
 		wg.Go(func() {
-			for range 20 {
+			for range 10 {
 				res, err := sub.Submit(context.Background(), request(10))
 				if !assert.NoError(t, err) {
 					return
@@ -77,7 +80,121 @@ func TestNodeDownIsAnErrorNotARevert(t *testing.T) {
 	sub, err := ethereum.NewSubmitter(s.sim.Client(), s.chainID, s.address, key)
 	require.NoError(t, err)
 	require.NoError(t, s.sim.Close())
-	_, err = sub.Submit(context.Background(), request(1))
+	_, err = chain.Submit(context.Background(), sub, request(1))
 	require.Error(t, err)
 	assert.False(t, errors.Is(err, chain.ErrReverted))
+}
+
+// A prepared transaction is sent as signed; sending it again, pending or
+// mined, succeeds and adds nothing to the chain.
+func TestSendIsIdempotent(t *testing.T) {
+	s := newSimChain(t)
+	sub := simSubmitter(t, s)
+	ctx := context.Background()
+	req := request(2)
+	signed, err := sub.Prepare(ctx, req)
+	require.NoError(t, err)
+	require.NotEmpty(t, signed.Raw)
+	assert.Equal(t, sub.Signer(), signed.Signer)
+	assert.Equal(t, "ethereum:1337", signed.Chain)
+	status, err := sub.TxStatus(ctx, signed.TxHash)
+	require.NoError(t, err)
+	assert.Equal(t, chain.TxUnknown, status.State, "Prepare sends nothing")
+
+	require.NoError(t, sub.Send(ctx, signed))
+	require.NoError(t, sub.Send(ctx, signed), "already known")
+	s.sim.Commit()
+	require.NoError(t, sub.Send(ctx, signed), "mined")
+	// Another submitter of the key (a restarted process) sending the
+	// recorded transaction: the node says the nonce is too low.
+	require.NoError(t, simSubmitter(t, s).Send(ctx, signed), "mined, sent by another process")
+	s.sim.Commit()
+
+	status, err = sub.TxStatus(ctx, signed.TxHash)
+	require.NoError(t, err)
+	assert.Equal(t, chain.TxMined, status.State)
+	assert.Equal(t, []uuid.UUID{req.BatchID}, observedBatches(t, s), "the chain holds the batch once")
+}
+
+// A transaction prepared and never sent (its record failed, the process
+// died) reserves nothing: the next one takes its nonce and gets mined.
+func TestAnUnsentTransactionLeavesNoGap(t *testing.T) {
+	s := newSimChain(t)
+	sub := simSubmitter(t, s)
+	ctx := context.Background()
+	unsent, err := sub.Prepare(ctx, request(1))
+	require.NoError(t, err)
+	req := request(1)
+	next, err := sub.Prepare(ctx, req)
+	require.NoError(t, err)
+	assert.Equal(t, unsent.Nonce, next.Nonce)
+	require.NoError(t, sub.Send(ctx, next))
+	s.sim.Commit()
+	assert.Equal(t, []uuid.UUID{req.BatchID}, observedBatches(t, s))
+
+	// And the unsent one, sent late, is refused: its nonce is taken.
+	assert.ErrorIs(t, sub.Send(ctx, unsent), chain.ErrNonceTaken)
+	after, err := sub.Prepare(ctx, request(1))
+	require.NoError(t, err)
+	assert.Equal(t, next.Nonce+1, after.Nonce, "the refusal made it ask the node")
+}
+
+// A transaction whose nonce another one of the key holds in the pool (not
+// mined yet) is refused with ErrNonceTaken too.
+func TestSendOfATransactionWhoseNonceIsPooled(t *testing.T) {
+	s := newSimChain(t)
+	a, b := simSubmitter(t, s), simSubmitter(t, s)
+	ctx := context.Background()
+	first, err := a.Prepare(ctx, request(1))
+	require.NoError(t, err)
+	second, err := b.Prepare(ctx, request(1))
+	require.NoError(t, err)
+	require.Equal(t, first.Nonce, second.Nonce)
+	require.NoError(t, a.Send(ctx, first))
+	assert.ErrorIs(t, b.Send(ctx, second), chain.ErrNonceTaken)
+}
+
+// A pin the contract would revert is refused before signing.
+func TestPrepareOfARevertingPin(t *testing.T) {
+	s := newSimChain(t)
+	ctx := context.Background()
+	deploy := sendRaw(t, s, nil, 200_000, revertingContract)
+	s.sim.Commit()
+	receipt, err := s.sim.Client().TransactionReceipt(ctx, common.HexToHash(deploy))
+	require.NoError(t, err)
+	sub, err := ethereum.NewSubmitter(s.sim.Client(), s.chainID, receipt.ContractAddress, s.key)
+	require.NoError(t, err)
+	_, err = sub.Prepare(ctx, request(1))
+	var revert *chain.RevertError
+	require.ErrorAs(t, err, &revert)
+	assert.Equal(t, "nope", revert.Reason)
+}
+
+// Send refuses bytes that are not the transaction it is told they are.
+func TestSendChecksTheTransaction(t *testing.T) {
+	s := newSimChain(t)
+	sub := simSubmitter(t, s)
+	ctx := context.Background()
+	signed, err := sub.Prepare(ctx, request(1))
+	require.NoError(t, err)
+	other := signed
+	other.TxHash = "0x" + strings.Repeat("ab", 32)
+	assert.Error(t, sub.Send(ctx, other))
+	garbled := signed
+	garbled.Raw = []byte{0x02, 0x01}
+	assert.Error(t, sub.Send(ctx, garbled))
+}
+
+func observedBatches(t *testing.T, s *simChain) []uuid.UUID {
+	t.Helper()
+	r := ethereum.NewReader(s.sim.Client(), s.chainID, s.address, zerolog.Nop())
+	f, err := chain.NewFollower(chain.Config{Namespace: "default"}, r)
+	require.NoError(t, err)
+	events, _, _, err := f.Step(context.Background())
+	require.NoError(t, err)
+	var ids []uuid.UUID
+	for _, o := range only[catalogue.PinObserved](events) {
+		ids = append(ids, o.BatchID)
+	}
+	return ids
 }

@@ -28,6 +28,7 @@ import (
 	"github.com/ledgermirror/ledgermirror/domain/catalogue"
 	"github.com/ledgermirror/ledgermirror/domain/chain"
 	"github.com/ledgermirror/ledgermirror/domain/event"
+	"github.com/ledgermirror/ledgermirror/domain/leader"
 	"github.com/ledgermirror/ledgermirror/domain/messaging"
 	"github.com/ledgermirror/ledgermirror/domain/protocol"
 	"github.com/ledgermirror/ledgermirror/domain/subscription"
@@ -51,12 +52,17 @@ type Member struct {
 	views   *generation.Set
 	search  search.Index
 	jobs    []func(context.Context) error
+	// elector grants singleton roles (a namespace's pipeline, chain
+	// listener and aggregator; each outbound subscription's delivery);
+	// roles records which this instance holds, for GET /status.
+	elector leader.Elector
+	roles   *leader.Roles
 }
 
 // New builds a member from cfg on ch and binds its listeners (so a taken
 // port fails here, before anything runs). Run starts it.
 func New(ctx context.Context, cfg config.Config, ch Chain, log zerolog.Logger) (_ *Member, err error) {
-	m := &Member{cfg: cfg, log: log}
+	m := &Member{cfg: cfg, log: log, roles: leader.NewRoles()}
 	defer func() {
 		if err != nil {
 			m.close()
@@ -71,6 +77,9 @@ func New(ctx context.Context, cfg config.Config, ch Chain, log zerolog.Logger) (
 		return nil, fmt.Errorf("opening the event store: %w", err)
 	}
 	m.store = store
+	if m.elector, err = openElector(ctx, cfg, log); err != nil {
+		return nil, err
+	}
 	cat := catalogue.Default()
 	slogger := slog.New(zerolog.NewSlogHandler(log))
 
@@ -112,7 +121,7 @@ func New(ctx context.Context, cfg config.Config, ch Chain, log zerolog.Logger) (
 	if m.views, err = generation.Open(ctx, Generations(cfg, store, log)); err != nil {
 		return nil, fmt.Errorf("opening the read model: %w", err)
 	}
-	m.jobs = append(m.jobs, m.views.Run)
+	m.jobs = append(m.jobs, projectOwnReadModel(cfg, m.elector, m.roles, m.views.Run))
 	var lag api.ProjectionLag = m.views
 	apiOpts := []api.Option{api.WithReadModel(m.views.Store()), api.WithBlobs(blobOpener{blobs}), api.WithRebuild(m.views)}
 	if m.search, err = openSearch(ctx, cfg.Search); err != nil {
@@ -127,7 +136,8 @@ func New(ctx context.Context, cfg config.Config, ch Chain, log zerolog.Logger) (
 		lag = lags{m.views, indexer}
 		apiOpts = append(apiOpts, api.WithSearch(m.search))
 	}
-	apiOpts = append(apiOpts, api.WithProjectionLag(lag), api.WithMetrics(api.StatusMetrics(m.node, lag)))
+	apiOpts = append(apiOpts, api.WithProjectionLag(lag), api.WithMetrics(api.StatusMetrics(m.node, lag)),
+		api.WithLeadership(leadership{m.elector, m.roles}))
 	// Subscriptions are folded from the event store; the delivery engine
 	// reads the serving read model's event list and wakes on the
 	// generation set's positions, so a rebuild's swap is invisible to it.
@@ -135,6 +145,16 @@ func New(ctx context.Context, cfg config.Config, ch Chain, log zerolog.Logger) (
 	engine := delivery.New(m.views.Store(), m.views, subs, log, delivery.Options{})
 	m.jobs = append(m.jobs, subs.Run, engine.Run)
 	apiOpts = append(apiOpts, api.WithSubscriptions(subs, engine))
+	// Webhooks and broker bridges: each outbound subscription delivered by
+	// the instance that holds its role.
+	outbound, err := delivery.NewOutbound(subs, subs, engine, outboundSenders(cfg.Delivery, log), m.elector, m.roles,
+		delivery.OutboundConfig{Namespaces: namespaceNames(cfg), Retry: cfg.Delivery.RetryPolicy(),
+			Throttle: cfg.Delivery.ThrottlePerSecond()}, log)
+	if err != nil {
+		return nil, err
+	}
+	m.jobs = append(m.jobs, outbound.Run)
+	apiOpts = append(apiOpts, api.WithRedriver(outbound))
 	m.api = api.New(cfg.API, m.node, log.With().Str("component", "api").Logger(), apiOpts...)
 	if m.apiLn, err = net.Listen("tcp", cfg.API.Listen); err != nil {
 		return nil, fmt.Errorf("api: %w", err)
@@ -182,9 +202,17 @@ func (m *Member) namespace(nsCfg config.NamespaceConfig, ch Chain, self messagin
 	runOpts := chain.RunOptions{PollInterval: m.cfg.Chain.PollInterval,
 		OnReorg: func(r chain.Reorg) { log.Warn().Interface("reorg", r).Msg("chain reorganisation") },
 		OnError: func(err error) { log.Warn().Err(err).Msg("chain listener step failed; retrying") }}
-	m.jobs = append(m.jobs,
-		func(ctx context.Context) error { return chain.Run(ctx, follower, m.store, cat, runOpts) },
-		runner.Run)
+	// The namespace's singleton work: one instance of the member runs it
+	// (all of them when the store is embedded: then there is one).
+	m.jobs = append(m.jobs, func(ctx context.Context) error {
+		return leader.Run(ctx, m.elector, "namespace/"+ns, m.roles, func(ctx context.Context) error {
+			g, gctx := errgroup.WithContext(ctx)
+			g.Go(func() error { return chain.Run(gctx, follower, m.store, cat, runOpts) })
+			g.Go(func() error { return runner.Run(gctx) })
+			g.Go(func() error { return m.node.Lead(gctx, ns) })
+			return g.Wait()
+		})
+	})
 	return messaging.NewService(ns, m.cfg.Messaging, self, messaging.Deps{Store: m.store, Catalogue: cat,
 		Transport: m.client, Storage: m.storage, Blobs: blobs, Pinner: pinner, Aggregation: runner,
 		Log: slogger})
@@ -251,6 +279,11 @@ func (m *Member) close() {
 	if m.search != nil {
 		if err := m.search.Close(); err != nil {
 			m.log.Error().Err(err).Msg("closing the search index")
+		}
+	}
+	if m.elector != nil {
+		if err := m.elector.Close(); err != nil {
+			m.log.Error().Err(err).Msg("closing the leader elector")
 		}
 	}
 	if m.store != nil {

@@ -3,7 +3,10 @@
 // and signer, in chain order; a follower restored from its events resumes
 // without gap or repeat; confirmations hold pins back; two submitters sharing
 // a key do not clash; a node that goes down and comes back loses nothing;
-// and, where the chain can be forked, a reorg removes and re-observes.
+// a transaction sent again, pending or mined, changes nothing; one prepared
+// and never sent leaves no gap in the key's nonces, and sent late is
+// refused as ErrNonceTaken; and, where the chain can be forked, a reorg
+// removes and re-observes.
 package chain
 
 import (
@@ -49,6 +52,8 @@ func Run(t *testing.T, h Harness) {
 	t.Run("ConfirmationsHoldPinsBack", func(t *testing.T) { testConfirmations(t, h) })
 	t.Run("SharedKeyDoesNotClash", func(t *testing.T) { testSharedKey(t, h) })
 	t.Run("NodeDownThenUp", func(t *testing.T) { testRestart(t, h) })
+	t.Run("SendIsIdempotent", func(t *testing.T) { testResend(t, h) })
+	t.Run("UnsentTransactionLeavesNoGap", func(t *testing.T) { testUnsent(t, h) })
 	t.Run("ReorgRemovesAndReobserves", func(t *testing.T) { testReorg(t, h) })
 }
 
@@ -66,7 +71,7 @@ func submit(t *testing.T, s chain.Submitter, req chain.PinRequest) chain.Submiss
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	res, err := s.Submit(ctx, req)
+	res, err := chain.Submit(ctx, s, req)
 	require.NoError(t, err)
 	return res
 }
@@ -205,7 +210,7 @@ func testSharedKey(t *testing.T, h Harness) {
 			for range 5 {
 				r := request(2)
 				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-				_, err := s.Submit(ctx, r)
+				_, err := chain.Submit(ctx, s, r)
 				cancel()
 				if err != nil {
 					break
@@ -280,4 +285,49 @@ func testReorg(t *testing.T, h Harness) {
 	obs := observed(drain(t, f))
 	require.Len(t, obs, 1)
 	assert.Equal(t, again.TxHash, obs[0].Location.TxHash)
+}
+
+// testResend sends one prepared transaction again while pending, once
+// mined, and from another submitter of the key (a restarted process
+// sending what it recorded): each is a success, and the chain holds the
+// pin once.
+func testResend(t *testing.T, h Harness) {
+	env := h.New(t)
+	s := env.NewSubmitter(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	req := request(2)
+	signed, err := s.Prepare(ctx, req)
+	require.NoError(t, err)
+	require.NotEmpty(t, signed.Raw)
+	require.NoError(t, s.Send(ctx, signed))
+	require.NoError(t, s.Send(ctx, signed), "sent again while pending")
+	env.Mine(t)
+	require.NoError(t, s.Send(ctx, signed), "sent again once mined")
+	require.NoError(t, env.NewSubmitter(t).Send(ctx, signed), "sent again by another process")
+	env.Mine(t)
+	obs := observed(drain(t, follower(t, env, 0)))
+	require.Len(t, obs, 1)
+	assert.Equal(t, req.BatchID, obs[0].BatchID)
+	assert.Equal(t, signed.TxHash, obs[0].Location.TxHash)
+}
+
+// testUnsent prepares a transaction and does not send it (the process died
+// before recording it): the next transaction takes its nonce and is mined;
+// the first, sent late, is refused.
+func testUnsent(t *testing.T, h Harness) {
+	env := h.New(t)
+	s := env.NewSubmitter(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	unsent, err := s.Prepare(ctx, request(1))
+	require.NoError(t, err)
+	req := request(1)
+	next, err := s.Prepare(ctx, req)
+	require.NoError(t, err)
+	assert.Equal(t, unsent.Nonce, next.Nonce, "Prepare reserves no nonce")
+	require.NoError(t, s.Send(ctx, next))
+	env.Mine(t)
+	assert.Equal(t, []uuid.UUID{req.BatchID}, batchIDs(observed(drain(t, follower(t, env, 0)))))
+	assert.ErrorIs(t, s.Send(ctx, unsent), chain.ErrNonceTaken)
 }

@@ -62,7 +62,7 @@ func pin(t *testing.T, client ethereum.TxClient, address common.Address, key *ec
 	t.Helper()
 	sub, err := ethereum.NewSubmitter(client, embedded.ChainID, address, key)
 	require.NoError(t, err)
-	sent, err := sub.Submit(context.Background(), pinRequest())
+	sent, err := chain.Submit(context.Background(), sub, pinRequest())
 	require.NoError(t, err)
 	return waitMined(t, client.(receiptClient), common.HexToHash(sent.TxHash))
 }

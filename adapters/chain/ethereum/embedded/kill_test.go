@@ -24,6 +24,7 @@ import (
 
 	"github.com/ledgermirror/ledgermirror/adapters/chain/ethereum"
 	"github.com/ledgermirror/ledgermirror/adapters/chain/ethereum/embedded"
+	"github.com/ledgermirror/ledgermirror/domain/chain"
 )
 
 // The test binary runs the chain as a child process when these are set.
@@ -111,7 +112,7 @@ func TestDataDirChainSurvivesKill(t *testing.T) {
 		saw = append(saw, seen{tx: r.TxHash, number: r.BlockNumber, block: r.BlockHash})
 	}
 	for range 10 {
-		sent, err := sub.Submit(ctx, pinRequest())
+		sent, err := chain.Submit(ctx, sub, pinRequest())
 		require.NoError(t, err)
 		record(waitMined(t, client, common.HexToHash(sent.TxHash)))
 	}
@@ -119,7 +120,7 @@ func TestDataDirChainSurvivesKill(t *testing.T) {
 	// written last is what a database that buffers would lose.
 	var last common.Hash
 	for range 5 {
-		sent, err := sub.Submit(ctx, pinRequest())
+		sent, err := chain.Submit(ctx, sub, pinRequest())
 		require.NoError(t, err)
 		last = common.HexToHash(sent.TxHash)
 	}

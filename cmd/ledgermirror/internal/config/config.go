@@ -27,6 +27,8 @@ type Config struct {
 	API          api.Config         `yaml:"api"`
 	ReadModel    ReadModelConfig    `yaml:"readModel"`
 	Search       SearchConfig       `yaml:"search"`
+	Delivery     DeliveryConfig     `yaml:"delivery"`
+	Cluster      ClusterConfig      `yaml:"cluster"`
 }
 
 // ReadModelConfig picks and configures the read-model adapter.
@@ -83,6 +85,8 @@ func (c *Config) SetDefaults() {
 	c.ReadModel.SQLite.SetDefaults()
 	c.ReadModel.Postgres.SetDefaults()
 	c.Search.SetDefaults()
+	c.Delivery.SetDefaults()
+	c.Cluster.SetDefaults()
 }
 
 // SetDefaults fills unset fields.
@@ -121,12 +125,13 @@ func (c *Config) derive() {
 	}
 	c.derivePostgres()
 	c.Search.derive(c.Node.DataDir)
+	c.Cluster.derive()
 }
 
 // Validate reports every bad field, each named by its YAML path.
 func (c Config) Validate() error {
 	return errors.Join(c.Log.Validate(), c.Node.Validate(), c.EventStore.Validate(), validateNamespaces(c.Namespaces),
-		c.Chain.Validate(), c.DataExchange.Validate(), prefixed("messaging", c.Messaging.Validate()), prefixed("api", c.API.Validate()), c.ReadModel.Validate(), c.Search.Validate(), c.sameSchema())
+		c.Chain.Validate(), c.DataExchange.Validate(), prefixed("messaging", c.Messaging.Validate()), prefixed("api", c.API.Validate()), c.ReadModel.Validate(), c.Search.Validate(), c.Delivery.Validate(), c.Cluster.Validate(), c.sameSchema())
 }
 
 var nodeName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)

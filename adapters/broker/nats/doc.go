@@ -1,0 +1,10 @@
+// Package nats bridges subscription events to NATS JetStream: a Watermill
+// publisher (watermill-nats) whose topic is the NATS subject. Every event
+// is published with its id as the JetStream message id (Nats-Msg-Id), so
+// that a redelivery within the stream's duplicate window is dropped by the
+// server, and Publish returns once JetStream has stored it.
+//
+// A JetStream publish needs a stream that captures the subject; with
+// Config.Stream set, NewPublisher creates that stream when it is missing
+// (it never changes an existing one).
+package nats
