@@ -6,9 +6,9 @@
 //
 // The Runner follows the event store like the read-model projections do,
 // but it does not interpret events itself: an event only says which
-// documents it touches (a MessageSubmitted its message and data, a
-// BatchReceived the messages and data of the batch, a decision or a
-// revocation its message, a DataStored its data item). Each touched
+// documents it touches (a MessageSubmitted its data, a BatchReceived the
+// data of the batch, a decision or a revocation its message, a DataStored
+// its data item). Each touched
 // document is then built from the read model (projections.MessagesTable,
 // projections.DataTable), once the read-model projections have applied the
 // event. So the index says exactly what the read model says: a message's
@@ -16,6 +16,12 @@
 // message confirmed when a later copy of it is rejected (a batch pinned
 // twice), and its text is the flattened value (search.FlattenJSON) of each
 // of its data items that the node holds with the hash the message names.
+//
+// A message is indexed once it is decided (confirmed or rejected;
+// again if the decision is revoked), not while it waits for its pin: it
+// is then indexed once rather than twice, and on a network that confirms
+// in milliseconds a pending message is rarely what a search is for. Its
+// data items are searchable as soon as the node has them.
 //
 // A message's Fields are author, tag, topics, type and state; a data item's
 // datatype ("name/version") and blob (the blob's hash, hex). Time is when

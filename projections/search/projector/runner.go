@@ -18,11 +18,11 @@ import (
 
 // Version is the version of what this package indexes: bump it when that
 // changes.
-const Version = "search.v1"
+const Version = "search.v2"
 
 // Name is the projector's checkpoint key in the index: its Version and the
 // names of the read-model projectors its documents come from
-// ("search.v1-messages.v2-data.v1"). A change of any of them, its own
+// ("search.v2-messages.v2-data.v1"). A change of any of them, its own
 // output or theirs, makes a new key, so the index is filled again from
 // position 0 with documents of the new rows.
 var Name = Version + "-" + strings.Join(sources, "-")

@@ -40,16 +40,12 @@ func (t *touchedSet) add(ns string, kind search.Kind, id uuid.UUID) {
 	}
 }
 
-// idOnly reads the id of a message (its header's) or of a data item from
-// its JSON, without the validation and hashing a full decode costs: a
+// idOnly reads the id of a data item from its JSON, without the validation and hashing a full decode costs: a
 // document named here that the read model does not have is skipped, so
 // naming too many is harmless, and what the projections accepted decodes
 // here too.
 type idOnly struct {
-	ID     uuid.UUID `json:"id"`
-	Header struct {
-		ID uuid.UUID `json:"id"`
-	} `json:"header"`
+	ID uuid.UUID `json:"id"`
 }
 
 // touch adds the documents payload p touches.
@@ -58,20 +54,15 @@ func (t *touchedSet) touch(p catalogue.Payload) {
 	case catalogue.DataStored:
 		t.add(v.Namespace, search.Data, v.Data.ID())
 	case catalogue.MessageSubmitted:
+		// A message's document waits for its decision (see the package
+		// doc); its data items are searchable at once.
 		ns := v.Message.Header().Namespace()
-		t.add(ns, search.Messages, v.Message.ID())
 		for _, d := range v.Data {
 			t.add(ns, search.Data, d.ID())
 		}
 	case catalogue.BatchReceived:
-		// The projections keep the messages of the batch's namespace only,
-		// and its data in that namespace.
-		for _, raw := range v.Messages {
-			var m idOnly
-			if json.Unmarshal(raw, &m) == nil && m.Header.ID != uuid.Nil {
-				t.add(v.Namespace, search.Messages, m.Header.ID)
-			}
-		}
+		// The projections keep the data of the batch's namespace only;
+		// its messages' documents wait for their decisions.
 		for _, raw := range v.Data {
 			var d idOnly
 			if json.Unmarshal(raw, &d) == nil && d.ID != uuid.Nil {
