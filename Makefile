@@ -51,13 +51,11 @@ test-integration:
 test-race:
 	$(GO) test -count=1 -race -tags $(TAGS) ./...
 
-# Figures as `BENCH name=value unit` lines (and Go's own benchmark output).
+# Figures as `BENCH name=value unit` lines (and Go's own benchmark output):
+# every suite of `ledgermirror bench` (delivery.nats needs NATS on :4222),
+# then the domain's Go benchmarks.
 bench:
-	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/ledgermirror bench store
-	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/ledgermirror bench aggregator
-	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/ledgermirror bench chain --geth
-	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/ledgermirror bench e2e
-	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/ledgermirror bench query
+	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/ledgermirror bench all --args 'chain=--geth'
 	$(GO) test -run '^$$' -bench . -benchtime 200x ./domain/...
 
 # End-to-end and contract suites under test/ (members on loopback ports arrive

@@ -35,8 +35,9 @@ type Backend interface {
 	DefineDatatype(ctx context.Context, ns string, req messaging.DatatypeRequest) (messaging.MessageView, error)
 	// RetryOperation schedules a failed or retrying operation now.
 	RetryOperation(ctx context.Context, ns string, id uuid.UUID) (messaging.Operation, error)
-	// Digests returns the namespace digests.
-	Digests(ctx context.Context, ns string) (messaging.Digests, error)
+	// Digests returns the namespace digests, with every context's running
+	// digest when withContexts is set.
+	Digests(ctx context.Context, ns string, withContexts bool) (messaging.Digests, error)
 	// Status says how the node is.
 	Status(ctx context.Context) (messaging.Status, error)
 }

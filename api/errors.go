@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/ledgermirror/ledgermirror/domain/event"
 	"github.com/ledgermirror/ledgermirror/domain/messaging"
 	"github.com/ledgermirror/ledgermirror/domain/subscription"
 	"github.com/ledgermirror/ledgermirror/projections/query"
@@ -32,6 +33,9 @@ import (
 //	LM10502  502     an outbound delivery the request made (a dead letter's
 //	                 redrive) failed: subscription.ErrDeliveryFailed
 //	LM10503  503     not ready: messaging.ErrNotReady
+//	LM10507  503     the node's storage cannot write now (a full or read-only
+//	                 disk): event.ErrStorageUnavailable; nothing was recorded,
+//	                 the same request may succeed once the cause is fixed
 //
 // Any other 4xx an Echo middleware raises gets LM10 and its status.
 const (
@@ -45,7 +49,13 @@ const (
 	CodeInternal             = "LM10500"
 	CodeDeliveryFailed       = "LM10502"
 	CodeNotReady             = "LM10503"
+	CodeStorageUnavailable   = "LM10507"
 )
+
+// storageMessage is what a client learns of a storage failure: the cause
+// (a path, an SQLite code) is logged, not sent.
+const storageMessage = "the node cannot write to its storage now (a full or read-only disk, or a failing one); " +
+	"nothing was recorded: retry once its operator has fixed the cause"
 
 // ErrorResponse is the body of every error answer.
 type ErrorResponse struct {
@@ -71,7 +81,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	status, body := describe(err, c.Request())
-	if status == http.StatusInternalServerError {
+	if status == http.StatusInternalServerError || body.Code == CodeStorageUnavailable {
 		s.logInternal(err, c.Request())
 	}
 	var writeErr error
@@ -114,6 +124,8 @@ func describe(err error, req *http.Request) (int, ErrorResponse) {
 		return http.StatusServiceUnavailable, ErrorResponse{CodeNotReady, err.Error()}
 	case errors.Is(err, subscription.ErrDeliveryFailed):
 		return http.StatusBadGateway, ErrorResponse{CodeDeliveryFailed, err.Error()}
+	case errors.Is(err, event.ErrStorageUnavailable):
+		return http.StatusServiceUnavailable, ErrorResponse{CodeStorageUnavailable, storageMessage}
 	}
 	return http.StatusInternalServerError, ErrorResponse{CodeInternal, internalMessage}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ledgermirror/ledgermirror/domain/event"
 	"github.com/ledgermirror/ledgermirror/domain/messaging"
 )
 
@@ -119,6 +120,7 @@ func TestDescribeEchoErrors(t *testing.T) {
 		{&http.MaxBytesError{Limit: 5}, 413, CodeTooLarge},
 		{fmt.Errorf("%w: x", errUnsupportedMediaType), 415, CodeUnsupportedMediaType},
 		{context.DeadlineExceeded, 500, CodeInternal},
+		{fmt.Errorf("appending: %w: the disk is full: /10.0.0.1/events.db", event.ErrStorageUnavailable), 503, CodeStorageUnavailable},
 	}
 	for _, tt := range tests {
 		status, body := describe(tt.err, req)

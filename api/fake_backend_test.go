@@ -118,12 +118,16 @@ func (f *fakeBackend) RetryOperation(_ context.Context, ns string, id uuid.UUID)
 	return op, nil
 }
 
-func (f *fakeBackend) Digests(_ context.Context, ns string) (messaging.Digests, error) {
+func (f *fakeBackend) Digests(_ context.Context, ns string, withContexts bool) (messaging.Digests, error) {
 	f.record(ns, nil)
 	if f.digests != nil {
 		return f.digests()
 	}
-	return messaging.Digests{Broadcast: messaging.NamespaceDigest{Count: 3}}, nil
+	d := messaging.Digests{Broadcast: messaging.NamespaceDigest{Count: 3}}
+	if withContexts {
+		d.Contexts = []messaging.ContextDigest{{Topic: "t", Count: 3}}
+	}
+	return d, nil
 }
 
 func (f *fakeBackend) Status(context.Context) (messaging.Status, error) {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -32,7 +33,15 @@ func (s *Server) getDigests(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err := s.backend.Digests(c.Request().Context(), ns)
+	withContexts := false
+	switch v := c.QueryParam("contexts"); v {
+	case "", "false":
+	case "true":
+		withContexts = true
+	default:
+		return fmt.Errorf("%w: contexts %q is not true or false", messaging.ErrInvalidInput, truncate(v))
+	}
+	d, err := s.backend.Digests(c.Request().Context(), ns, withContexts)
 	if err != nil {
 		return err
 	}

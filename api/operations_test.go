@@ -79,6 +79,13 @@ func TestDigests(t *testing.T) {
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 	assert.JSONEq(t, `{"broadcast":{"digest":"`+zeroHash+`","count":3},"groups":{}}`, rec.Body.String())
 	assert.Equal(t, "ns1", fb.ns)
+
+	rec = request(newTestServer(fb).Handler(), http.MethodGet, "/api/v1/namespaces/ns1/digests?contexts=true", "", nil)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	assert.JSONEq(t, `{"broadcast":{"digest":"`+zeroHash+`","count":3},"groups":{},"contexts":[{"context":"`+zeroHash+
+		`","topic":"t","count":3,"digest":"`+zeroHash+`"}]}`, rec.Body.String())
+	rec = request(newTestServer(fb).Handler(), http.MethodGet, "/api/v1/namespaces/ns1/digests?contexts=maybe", "", nil)
+	requireError(t, rec, http.StatusBadRequest, CodeInvalidInput)
 }
 
 const zeroHash = "0000000000000000000000000000000000000000000000000000000000000000"

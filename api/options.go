@@ -29,6 +29,7 @@ type deps struct {
 	streams     subscription.Streams
 	redriver    subscription.Redriver
 	leadership  Leadership
+	exporter    Exporter
 }
 
 // Leadership says which singleton roles this instance of the member holds

@@ -97,6 +97,7 @@ func (s *Server) routes(e *echo.Echo) {
 	v1.GET("/namespaces/:ns", s.getNamespace)
 	v1.POST("/admin/rebuild", s.postRebuild)
 	v1.GET("/admin/rebuild", s.getRebuild)
+	v1.GET("/admin/export", s.getExport)
 
 	ns := v1.Group("/namespaces/:ns")
 	for _, c := range collections {

@@ -160,7 +160,10 @@ func (e *Engine) Open(ctx context.Context, req subscription.StreamRequest) (subs
 		// The old stream's acks count: resume after them.
 		offset = max(offset, old.commit(ctx))
 	}
+	// The stream is in e.active already, where commitAll reads it.
+	s.mu.Lock()
 	s.committed = offset
+	s.mu.Unlock()
 	if req.After != nil {
 		// Last-Event-ID: the client has everything up to After.
 		offset = *req.After

@@ -32,8 +32,8 @@ func (o *Outbound) Redrive(ctx context.Context, ns, name string, seq uint64) (su
 	}
 	defer func() { _ = sender.Close() }()
 	topic := ns + "/" + name
-	if err := sender.Send(ctx, Outgoing{Subscription: topic, ID: d.ID, Sequence: d.Sequence, Type: d.Type, Event: d.Event,
-		Fields: eventFields(d.Event), CorrelationID: d.ID.String()}); err != nil {
+	if err := sender.Send(ctx, Outgoing{Subscription: topic, SubscriptionID: sub.ID, ID: d.ID, Sequence: d.Sequence,
+		Type: d.Type, Event: d.Event, Fields: eventFields(d.Event), CorrelationID: d.ID.String()}); err != nil {
 		return subscription.Subscription{}, fmt.Errorf("%w: redriving %d: %w", subscription.ErrDeliveryFailed, seq, err)
 	}
 	return o.repo.RecordRedriven(ctx, ns, name, sub.ID, dl)

@@ -64,6 +64,7 @@ func (o *Outbound) route(ctx context.Context, sub subscription.Subscription, log
 		if err != nil {
 			return err
 		}
+		out.SubscriptionID = sub.ID
 		return sender.Send(msg.Context(), out)
 	})
 	log.Info().Str("retry", policy.String()).Msg("outbound delivery started")

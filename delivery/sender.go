@@ -16,9 +16,12 @@ import (
 type Outgoing struct {
 	// Subscription is "<namespace>/<name>".
 	Subscription string
-	ID           uuid.UUID
-	Sequence     uint64
-	Type         string
+	// SubscriptionID is the subscription's id (see DeliveryID).
+	SubscriptionID uuid.UUID
+	// ID is the event's id.
+	ID       uuid.UUID
+	Sequence uint64
+	Type     string
 	// Event is the event JSON, exactly as a WebSocket client gets it
 	// (subscription.Delivery.Event).
 	Event json.RawMessage
@@ -27,6 +30,16 @@ type Outgoing struct {
 	// CorrelationID follows the event through Watermill.
 	CorrelationID string
 }
+
+// DeliveryID identifies the delivery of o's event through o's
+// subscription: the same for every redelivery of it, and different for
+// another subscription's. A broker de-duplicates by it. The event id alone
+// would not do: it is unique in this node's store only (a decision's id
+// derives from the chain pin it follows, so every member of a network, or
+// a new node on a new chain, records the same ids), and a broker stream
+// shared with other subscriptions or members would drop their events as
+// duplicates of one another.
+func (o Outgoing) DeliveryID() uuid.UUID { return uuid.NewSHA1(o.SubscriptionID, o.ID[:]) }
 
 // Sender pushes the events of one outbound subscription.
 type Sender interface {
@@ -44,7 +57,8 @@ type Senders func(ctx context.Context, sub subscription.Subscription) (Sender, e
 
 // PublisherSender sends through a Watermill publisher (a broker bridge),
 // to the topic subject renders for each event; the message's id is the
-// event's, for the broker's de-duplication.
+// delivery's (Outgoing.DeliveryID), for the broker's de-duplication, and
+// the event's id is in its metadata (MetadataEventID).
 func PublisherSender(pub message.Publisher, subject subscription.Subject) Sender {
 	return publisherSender{pub: pub, subject: subject}
 }
@@ -55,7 +69,8 @@ type publisherSender struct {
 }
 
 func (p publisherSender) Send(ctx context.Context, o Outgoing) error {
-	msg := message.NewMessage(o.ID.String(), message.Payload(o.Event))
+	msg := message.NewMessage(o.DeliveryID().String(), message.Payload(o.Event))
+	msg.Metadata.Set(MetadataEventID, o.ID.String())
 	msg.Metadata.Set(MetadataSequence, strconv.FormatUint(o.Sequence, 10))
 	msg.Metadata.Set(MetadataType, o.Type)
 	msg.Metadata.Set(MetadataSubscription, o.Subscription)

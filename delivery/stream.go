@@ -68,7 +68,11 @@ func (e *Engine) newStream(ns, name string, id uuid.UUID, f subscription.Filter,
 		autoAck: autoAck, space: make(chan struct{}, 1), done: make(chan struct{})}
 }
 
-func (s *stream) start(offset uint64) { s.cursor = offset }
+func (s *stream) start(offset uint64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cursor = offset
+}
 
 // end stops the stream with err (nil: closed by its owner).
 func (s *stream) end(err error) {

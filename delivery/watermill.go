@@ -19,6 +19,9 @@ const (
 	MetadataType         = "lm_type"
 	MetadataNamespace    = "lm_namespace"
 	MetadataSubscription = "lm_subscription"
+	// MetadataEventID is the event's id on a message a PublisherSender
+	// publishes (the message's own id is the delivery's).
+	MetadataEventID = "lm_event_id"
 )
 
 // Subscriber is a Watermill message.Subscriber over subscription streams,

@@ -30,6 +30,10 @@ type RunnerOptions struct {
 	// OnSkipped is told about an event the catalogue cannot decode; the
 	// runner goes on (the event is skipped the same way on every replay).
 	OnSkipped func(ev event.Event, err error)
+	// OnStorageRetry is told each time a batch could not be written
+	// because the read model's storage cannot write now; Run waits and
+	// tries the batch again.
+	OnStorageRetry func(err error)
 }
 
 // catchUpDelay is the longest a catch-up batch waits for more events.
@@ -107,7 +111,7 @@ func (r *Runner) Run(ctx context.Context) error {
 			return nil
 		case <-flush:
 			flush = nil
-			if err := r.apply(ctx, batch); err != nil {
+			if err := r.applyRetrying(ctx, batch); err != nil {
 				return err
 			}
 			batch = batch[:0]
@@ -135,12 +139,28 @@ func (r *Runner) Run(ctx context.Context) error {
 				continue
 			}
 			flush = nil
-			if err := r.apply(ctx, batch); err != nil {
+			if err := r.applyRetrying(ctx, batch); err != nil {
 				return err
 			}
 			batch = batch[:0]
 		}
 	}
+}
+
+// applyRetrying applies a batch, waiting while the read model cannot be
+// written (a full or read-only disk: event.ErrStorageUnavailable) rather
+// than stopping; the batch goes in whole once it can. It returns nil when
+// ctx ends first.
+func (r *Runner) applyRetrying(ctx context.Context, batch []event.Event) error {
+	err := event.RetryStorage(ctx, func() error { return r.apply(ctx, batch) }, func(err error) {
+		if r.opts.OnStorageRetry != nil {
+			r.opts.OnStorageRetry(err)
+		}
+	})
+	if ctx.Err() != nil {
+		return nil //nolint:nilerr // stopping: the batch is applied again on the next run
+	}
+	return err
 }
 
 // ApplyEvents projects events (in position order, each after the

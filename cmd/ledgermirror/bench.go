@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ledgermirror/ledgermirror/test/bench/querybench"
 	"github.com/ledgermirror/ledgermirror/test/bench/storebench"
 )
 
@@ -20,25 +21,34 @@ func newBenchCommand(a *app) *cobra.Command {
 		Long: "Each suite prints one line per figure: `BENCH name=value unit`, or with --json one\n" +
 			"JSON object per line, {\"name\": ..., \"value\": ..., \"unit\": ...}. Progress goes to stderr.",
 	}
-	cmd.AddCommand(newBenchStoreCommand(a), newBenchAggregatorCommand(a), newBenchChainCommand(a),
-		newBenchE2ECommand(a), newBenchQueryCommand(a))
+	for _, suite := range benchSuites {
+		cmd.AddCommand(suite(a))
+	}
+	cmd.AddCommand(newBenchAllCommand(a))
 	return cmd
 }
 
 func newBenchStoreCommand(a *app) *cobra.Command {
 	var (
-		asJSON bool
-		opts   storebench.Options
+		asJSON   bool
+		messages int
+		opts     storebench.Options
 	)
 	cmd := &cobra.Command{
 		Use:   "store",
-		Short: "Event store throughput on a fresh SQLite file or Postgres schema (append, read, subscribe, raw insert baseline)",
+		Short: "Event store throughput on a fresh SQLite file or Postgres schema (append, read, subscribe, raw insert baseline; on Postgres also query.messages)",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			// storebench treats 0 as "use the default"; on the command line
 			// an explicit 0 is a mistake. It validates everything else.
 			if opts.Events == 0 {
 				return &usageError{errors.New("--events must be positive")}
+			}
+			if cmd.Flags().Changed("messages") || opts.Driver == storebench.DriverPostgres {
+				if messages == 0 {
+					return &usageError{errors.New("--messages must be positive")}
+				}
+				opts.Queries.Messages = messages
 			}
 			return runSuite(cmd, a, "store", asJSON, storebench.ErrInvalidOptions, func(ctx context.Context, progress func(string)) ([]figure.Figure, error) {
 				return storebench.Run(ctx, opts, progress)
@@ -52,6 +62,8 @@ func newBenchStoreCommand(a *app) *cobra.Command {
 	cmd.Flags().StringVar(&opts.Dir, "dir", "", "directory for the benchmark files (default: a temporary directory, removed afterwards)")
 	cmd.Flags().StringVar(&opts.Driver, "driver", storebench.DriverSQLite, "event store to measure: sqlite or postgres")
 	cmd.Flags().StringVar(&opts.URL, "url", "", "Postgres connection URL (driver postgres; each measurement uses a fresh schema, dropped afterwards)")
+	cmd.Flags().IntVar(&messages, "messages", querybench.DefaultMessages,
+		"driver postgres: confirmed messages in the read model query.messages.p50_ms/p99_ms are measured on")
 	return cmd
 }
 

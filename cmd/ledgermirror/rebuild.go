@@ -72,7 +72,7 @@ func runRebuild(ctx context.Context, a *app, cfg config.Config, log zerolog.Logg
 	if projection != "" {
 		fmt.Fprintf(a.stderr, "a generation is one file: every projection is rebuilt, %s included\n", projection)
 	}
-	bar := newProgressBar(a.stderr, isTerminal(a.stderr), time.Now)
+	bar := newProgressBar(a.stderr, "rebuild", isTerminal(a.stderr), time.Now)
 	st, err := generation.Rebuild(ctx, gcfg, projection, bar.update)
 	bar.end()
 	switch {

@@ -18,12 +18,13 @@ const (
 	barWidth   = 30
 )
 
-// progressBar shows a rebuild's progress on w: one redrawn line on a
-// terminal, plain lines otherwise.
+// progressBar shows a command's progress (a rebuild's, a replay's) on w:
+// one redrawn line on a terminal, plain lines naming the command otherwise.
 type progressBar struct {
-	w   io.Writer
-	tty bool
-	now func() time.Time
+	w     io.Writer
+	tty   bool
+	now   func() time.Time
+	label string
 
 	mu        sync.Mutex
 	last      time.Time
@@ -31,8 +32,9 @@ type progressBar struct {
 	drawn     bool
 }
 
-func newProgressBar(w io.Writer, tty bool, now func() time.Time) *progressBar {
-	return &progressBar{w: w, tty: tty, now: now}
+// newProgressBar returns a bar whose plain lines start with "label: ".
+func newProgressBar(w io.Writer, label string, tty bool, now func() time.Time) *progressBar {
+	return &progressBar{w: w, tty: tty, now: now, label: label}
 }
 
 // update draws st, unless the last drawing is recent and of the same state.
@@ -49,11 +51,11 @@ func (b *progressBar) update(st generation.Status) {
 	}
 	b.last, b.lastState = now, st.State
 	if b.tty {
-		fmt.Fprintf(b.w, "\r%s\x1b[K", describeProgress(st, true))
+		fmt.Fprintf(b.w, "\r%s\x1b[K", describeProgress(b.label, st, true))
 		b.drawn = true
 		return
 	}
-	fmt.Fprintln(b.w, describeProgress(st, false))
+	fmt.Fprintln(b.w, describeProgress(b.label, st, false))
 }
 
 // end finishes the bar's line so that what follows starts on its own.
@@ -66,8 +68,9 @@ func (b *progressBar) end() {
 	}
 }
 
-// describeProgress is one line of progress: with a bar for a terminal.
-func describeProgress(st generation.Status, bar bool) string {
+// describeProgress is one line of progress: with a bar for a terminal,
+// after "label: " otherwise.
+func describeProgress(label string, st generation.Status, bar bool) string {
 	frac := 1.0
 	if st.Head > 0 {
 		frac = min(float64(st.Position)/float64(st.Head), 1)
@@ -77,7 +80,7 @@ func describeProgress(st generation.Status, bar bool) string {
 		n := int(frac * barWidth)
 		sb.WriteString("[" + strings.Repeat("#", n) + strings.Repeat("-", barWidth-n) + "] ")
 	} else {
-		sb.WriteString("rebuild: ")
+		sb.WriteString(label + ": ")
 	}
 	fmt.Fprintf(&sb, "%3.0f%%  %d/%d events  %s events/s", frac*100, st.Position, st.Head, humanCount(st.Rate))
 	if st.ETASeconds != nil && st.State == generation.StateRunning {

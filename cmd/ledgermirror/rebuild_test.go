@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"math/rand"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -17,7 +16,6 @@ import (
 
 	evsqlite "github.com/ledgermirror/ledgermirror/adapters/eventstore/sqlite"
 	rmsqlite "github.com/ledgermirror/ledgermirror/adapters/readmodel/sqlite"
-	"github.com/ledgermirror/ledgermirror/domain/aggregator"
 	"github.com/ledgermirror/ledgermirror/domain/aggregator/simulation"
 	"github.com/ledgermirror/ledgermirror/domain/catalogue"
 	"github.com/ledgermirror/ledgermirror/domain/event"
@@ -29,23 +27,14 @@ import (
 // as a node that has run and stopped leaves it, and returns its head.
 func stoppedNode(t *testing.T, dir string) event.Position {
 	t.Helper()
-	h := simulation.Generate(3, simulation.Options{Batches: 20})
-	agg, err := aggregator.New(h.Config)
+	payloads, _, err := simulation.Log(3, simulation.Options{Batches: 20})
 	require.NoError(t, err)
 	cat := catalogue.Default()
 	var log []event.Proposed
-	add := func(p catalogue.Payload) {
+	for _, p := range payloads {
 		proposed, err := cat.Encode(uuid.NewSHA1(uuid.Nil, []byte(strconv.Itoa(len(log)))), p, event.Metadata{})
 		require.NoError(t, err)
 		log = append(log, proposed)
-	}
-	for _, in := range h.Inputs(0, rand.New(rand.NewSource(3))) {
-		add(in)
-		if out, err := agg.Apply(in); err == nil {
-			for _, o := range out {
-				add(o)
-			}
-		}
 	}
 	store, err := evsqlite.Open(context.Background(), evsqlite.Config{Path: filepath.Join(dir, "events.db")}, zerolog.Nop())
 	require.NoError(t, err)
@@ -125,17 +114,17 @@ func TestRebuildCommandRefuses(t *testing.T) {
 func TestProgressBar(t *testing.T) {
 	eta := 75.0
 	st := generation.Status{State: generation.StateRunning, Position: 2500, Head: 10_000, Rate: 12_345, ETASeconds: &eta}
-	assert.Equal(t, "[#######-----------------------]  25%  2500/10000 events  12k events/s  ETA 1m15s", describeProgress(st, true))
-	assert.Equal(t, "rebuild:  25%  2500/10000 events  12k events/s  ETA 1m15s", describeProgress(st, false))
+	assert.Equal(t, "[#######-----------------------]  25%  2500/10000 events  12k events/s  ETA 1m15s", describeProgress("rebuild", st, true))
+	assert.Equal(t, "rebuild:  25%  2500/10000 events  12k events/s  ETA 1m15s", describeProgress("rebuild", st, false))
 	st.State, st.Position = generation.StateSwapping, 10_000
-	assert.Equal(t, "rebuild: 100%  10000/10000 events  12k events/s  building indexes", describeProgress(st, false))
+	assert.Equal(t, "rebuild: 100%  10000/10000 events  12k events/s  building indexes", describeProgress("rebuild", st, false))
 	st.State = generation.StateDone
-	assert.True(t, strings.HasSuffix(describeProgress(st, false), "  done"))
-	assert.Equal(t, "rebuild: 100%  0/0 events  0 events/s  done", describeProgress(generation.Status{State: generation.StateDone}, false))
+	assert.True(t, strings.HasSuffix(describeProgress("rebuild", st, false), "  done"))
+	assert.Equal(t, "rebuild: 100%  0/0 events  0 events/s  done", describeProgress("rebuild", generation.Status{State: generation.StateDone}, false))
 
 	var sb strings.Builder
 	now := time.Unix(0, 0)
-	b := newProgressBar(&sb, true, func() time.Time { return now })
+	b := newProgressBar(&sb, "rebuild", true, func() time.Time { return now })
 	b.update(generation.Status{State: generation.StateRunning, Head: 10})
 	b.update(generation.Status{State: generation.StateRunning, Position: 5, Head: 10}) // too soon: skipped
 	now = now.Add(time.Second)

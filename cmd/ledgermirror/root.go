@@ -76,7 +76,8 @@ func newRootCommand(stdout, stderr io.Writer, env []string) *cobra.Command {
 	pf.String("data-dir", "data", "directory for the node's files")
 	a.flags = pf
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
-	root.AddCommand(newVersionCommand(a), newConfigCommand(a), newBenchCommand(a), newContractsCommand(a), newChainCommand(a), newDevCommand(a), newServeCommand(a), newRebuildCommand(a))
+	root.AddCommand(newVersionCommand(a), newConfigCommand(a), newBenchCommand(a), newContractsCommand(a), newChainCommand(a), newDevCommand(a), newServeCommand(a), newRebuildCommand(a), newReplayCommand(a),
+		newExportCommand(a), newVerifyCommand(a))
 	return root
 }
 

@@ -41,6 +41,10 @@ type RunnerOptions struct {
 	// OnRebuild is told when a reorg deeper than the window forces a rebuild
 	// from the start of the log. Optional.
 	OnRebuild func(err error)
+	// OnStorageRetry is told each time decisions could not be recorded
+	// because the store cannot write now (event.ErrStorageUnavailable);
+	// the runner waits and tries again. Optional.
+	OnStorageRetry func(err error)
 }
 
 // Runner feeds one namespace's Aggregator from the event store, in position
@@ -230,7 +234,14 @@ func (r *Runner) flush(ctx context.Context, p *pass) error {
 		r.mu.RLock()
 		rev := r.revision
 		r.mu.RUnlock()
-		res, err := r.store.Append(ctx, r.stream, event.Exact(rev), p.buf[:n]...)
+		var res event.AppendResult
+		// A full or read-only disk pauses the aggregator; the decisions
+		// are recorded once the store can write again.
+		err := event.RetryStorage(ctx, func() error {
+			var err error
+			res, err = r.store.Append(ctx, r.stream, event.Exact(rev), p.buf[:n]...)
+			return err
+		}, r.opts.OnStorageRetry)
 		if err != nil {
 			return fmt.Errorf("recording %d decisions: %w", n, err)
 		}

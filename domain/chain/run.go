@@ -71,7 +71,17 @@ func Run(ctx context.Context, f *Follower, store event.Store, cat *catalogue.Cat
 			opts.OnReorg(*reorg)
 		}
 		if len(events) > 0 {
-			if revision, err = appendEvents(ctx, store, cat, stream, revision, events); err != nil {
+			// The follower has moved past these events: a full or
+			// read-only disk makes Run wait to record them, not skip them.
+			err := event.RetryStorage(ctx, func() error {
+				// The same append each time: its ids derive from revision.
+				next, err := appendEvents(ctx, store, cat, stream, revision, events)
+				if err == nil {
+					revision = next
+				}
+				return err
+			}, opts.OnError)
+			if err != nil {
 				if ctx.Err() != nil {
 					// Not recorded: the next run observes it again.
 					return nil //nolint:nilerr // Run was told to stop mid-append

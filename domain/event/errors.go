@@ -22,6 +22,11 @@ var (
 	ErrDuplicateEventID = errors.New("duplicate event id")
 	// ErrClosed: the store has been closed.
 	ErrClosed = errors.New("event store closed")
+	// ErrStorageUnavailable: the store (or a read model) cannot write now,
+	// for a reason outside the program: the disk is full, the files or the
+	// database are read-only, an I/O error. Nothing was written; the same
+	// write may succeed once the operator has fixed the cause (RetryStorage).
+	ErrStorageUnavailable = errors.New("storage cannot write now")
 )
 
 // WrongRevisionError says which stream failed the concurrency check and why.

@@ -141,6 +141,18 @@ type NamespaceDigest struct {
 type Digests struct {
 	Broadcast NamespaceDigest            `json:"broadcast"`
 	Groups    map[string]NamespaceDigest `json:"groups"`
+	// Contexts, when asked for, are the running digests of every context,
+	// sorted by context: what two members compare to find where they part.
+	Contexts []ContextDigest `json:"contexts,omitempty"`
+}
+
+// ContextDigest is one context's running digest.
+type ContextDigest struct {
+	Context protocol.Hash  `json:"context"`
+	Group   *protocol.Hash `json:"group,omitempty"`
+	Topic   string         `json:"topic,omitempty"`
+	Count   uint64         `json:"count"`
+	Digest  protocol.Hash  `json:"digest"`
 }
 
 // Status is the node's health as GET /status shows it.

@@ -107,10 +107,10 @@ func (n *Node) RetryOperation(ctx context.Context, ns string, id uuid.UUID) (Ope
 }
 
 // Digests returns a namespace's digests.
-func (n *Node) Digests(ctx context.Context, ns string) (Digests, error) {
+func (n *Node) Digests(ctx context.Context, ns string, withContexts bool) (Digests, error) {
 	s, err := n.Service(ns)
 	if err != nil {
 		return Digests{}, err
 	}
-	return s.Digests(ctx)
+	return s.Digests(ctx, withContexts)
 }

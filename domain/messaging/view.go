@@ -1,6 +1,7 @@
 package messaging
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"slices"
@@ -96,7 +97,7 @@ func (s *Service) Operation(_ context.Context, id uuid.UUID) (Operation, error) 
 
 // Digests returns the namespace digests with the number of confirmed
 // messages each covers.
-func (s *Service) Digests(_ context.Context) (Digests, error) {
+func (s *Service) Digests(_ context.Context, withContexts bool) (Digests, error) {
 	out := Digests{Groups: map[string]NamespaceDigest{}}
 	if s.deps.Aggregation == nil {
 		d, err := protocol.NamespaceDigest(nil)
@@ -115,6 +116,10 @@ func (s *Service) Digests(_ context.Context) (Digests, error) {
 		out.Groups[g.String()] = NamespaceDigest{Digest: d}
 	}
 	for _, c := range s.deps.Aggregation.Contexts() {
+		if withContexts {
+			out.Contexts = append(out.Contexts, ContextDigest{Context: c.Context, Group: c.Group, Topic: c.Topic,
+				Count: c.Digest.Count(), Digest: c.Digest.Digest()})
+		}
 		if c.Group == nil {
 			out.Broadcast.Count += c.Digest.Count()
 			continue
@@ -123,6 +128,7 @@ func (s *Service) Digests(_ context.Context) (Digests, error) {
 		nd.Count += c.Digest.Count()
 		out.Groups[c.Group.String()] = nd
 	}
+	slices.SortFunc(out.Contexts, func(a, b ContextDigest) int { return bytes.Compare(a.Context[:], b.Context[:]) })
 	return out, nil
 }
 

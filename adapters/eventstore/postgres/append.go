@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync/atomic"
 
+	"github.com/ledgermirror/ledgermirror/adapters/internal/pgerr"
 	"github.com/ledgermirror/ledgermirror/domain/event"
 )
 
@@ -87,7 +88,7 @@ func (w *writer) submit(ctx context.Context, r *appendRequest) (event.AppendResu
 	}
 	select {
 	case <-r.done:
-		return r.result, r.err
+		return r.result, pgerr.Classify(r.err)
 	case <-ctx.Done():
 		if r.abandon() {
 			return event.AppendResult{}, ctx.Err()
@@ -99,5 +100,5 @@ func (w *writer) submit(ctx context.Context, r *appendRequest) (event.AppendResu
 		}
 	}
 	<-r.done // claimed: the writer finishes the transaction it is in
-	return r.result, r.err
+	return r.result, pgerr.Classify(r.err)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync/atomic"
 
+	"github.com/ledgermirror/ledgermirror/adapters/internal/sqliteerr"
 	"github.com/ledgermirror/ledgermirror/domain/event"
 )
 
@@ -109,7 +110,7 @@ func (w *writer) submit(ctx context.Context, r *appendRequest) (event.AppendResu
 	}
 	select {
 	case <-r.done:
-		return r.result, r.err
+		return r.result, sqliteerr.Classify(r.err)
 	case <-ctx.Done():
 		if r.abandon() {
 			return event.AppendResult{}, ctx.Err()
@@ -121,5 +122,5 @@ func (w *writer) submit(ctx context.Context, r *appendRequest) (event.AppendResu
 		}
 	}
 	<-r.done // claimed: the writer finishes the transaction it is in
-	return r.result, r.err
+	return r.result, sqliteerr.Classify(r.err)
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/ledgermirror/ledgermirror/adapters/internal/pgerr"
 	"github.com/ledgermirror/ledgermirror/domain/event"
 	"github.com/ledgermirror/ledgermirror/projections"
 	"github.com/ledgermirror/ledgermirror/projections/query"
@@ -232,10 +233,10 @@ func (x *txn) Commit() error {
 		return errors.Join(err, x.end())
 	}
 	if err := x.flush(true); err != nil {
-		return errors.Join(err, x.end())
+		return errors.Join(pgerr.Classify(err), x.end())
 	}
 	if err := x.tx.Commit(x.ctx); err != nil {
-		return errors.Join(fmt.Errorf("postgres read model: commit: %w", err), x.end())
+		return errors.Join(fmt.Errorf("postgres read model: commit: %w", pgerr.Classify(err)), x.end())
 	}
 	x.done = true
 	x.pending, x.rows, x.checkpoints = nil, nil, nil

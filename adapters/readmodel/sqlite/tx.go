@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ledgermirror/ledgermirror/adapters/internal/sqliteerr"
 	"github.com/ledgermirror/ledgermirror/domain/event"
 	"github.com/ledgermirror/ledgermirror/projections"
 	"github.com/ledgermirror/ledgermirror/projections/query"
@@ -254,10 +255,10 @@ func (x *tx) Commit() error {
 		return errors.Join(err, x.end(x.s.w.rollback))
 	}
 	if err := x.flush(); err != nil {
-		return errors.Join(err, x.end(x.s.w.rollback))
+		return errors.Join(sqliteerr.Classify(err), x.end(x.s.w.rollback))
 	}
 	if _, err := x.s.w.commit.Exec(); err != nil {
-		return errors.Join(fmt.Errorf("sqlite read model: commit: %w", err), x.end(x.s.w.rollback))
+		return errors.Join(fmt.Errorf("sqlite read model: commit: %w", sqliteerr.Classify(err)), x.end(x.s.w.rollback))
 	}
 	x.done = true
 	x.pending, x.rows = nil, nil

@@ -137,7 +137,8 @@ func New(ctx context.Context, cfg config.Config, ch Chain, log zerolog.Logger) (
 		apiOpts = append(apiOpts, api.WithSearch(m.search))
 	}
 	apiOpts = append(apiOpts, api.WithProjectionLag(lag), api.WithMetrics(api.StatusMetrics(m.node, lag)),
-		api.WithLeadership(leadership{m.elector, m.roles}))
+		api.WithLeadership(leadership{m.elector, m.roles}),
+		api.WithExport(newExporter(store, cat, self.Org.String(), self.Node.String(), signer)))
 	// Subscriptions are folded from the event store; the delivery engine
 	// reads the serving read model's event list and wakes on the
 	// generation set's positions, so a rebuild's swap is invisible to it.
@@ -194,6 +195,9 @@ func (m *Member) namespace(nsCfg config.NamespaceConfig, ch Chain, self messagin
 			},
 			OnRebuild: func(err error) {
 				log.Error().Err(err).Msg("deep reorg: rebuilding the aggregator from the start of the log")
+			},
+			OnStorageRetry: func(err error) {
+				log.Error().Err(err).Msg("the aggregator cannot record its decisions now; waiting for the disk")
 			},
 		})
 	if err != nil {

@@ -72,6 +72,8 @@ func (c postgresReadModels) Open(ctx context.Context, n uint64, rebuilding bool)
 	opts := projections.RunnerOptions{OnSkipped: func(ev event.Event, err error) {
 		c.log.Warn().Uint64("position", uint64(ev.Position)).Str("type", ev.Type).Uint64("generation", n).Err(err).
 			Msg("projections skipped an event")
+	}, OnStorageRetry: func(err error) {
+		c.log.Error().Uint64("generation", n).Err(err).Msg("the read model cannot be written now; waiting for the disk")
 	}}
 	if rebuilding {
 		cfg.DeferIndexes = true

@@ -3,7 +3,6 @@ package projector_test
 import (
 	"context"
 	"encoding/json"
-	"math/rand"
 	"net/url"
 	"strconv"
 	"sync"
@@ -13,7 +12,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ledgermirror/ledgermirror/domain/aggregator"
 	"github.com/ledgermirror/ledgermirror/domain/aggregator/simulation"
 	"github.com/ledgermirror/ledgermirror/domain/catalogue"
 	"github.com/ledgermirror/ledgermirror/domain/event"
@@ -27,19 +25,9 @@ import (
 // and the aggregator's decisions and revocations.
 func simulatedPayloads(t testing.TB, seed int64, batches int) ([]catalogue.Payload, string) {
 	t.Helper()
-	h := simulation.Generate(seed, simulation.Options{Batches: batches})
-	agg, err := aggregator.New(h.Config)
+	out, cfg, err := simulation.Log(seed, simulation.Options{Batches: batches})
 	require.NoError(t, err)
-	var out []catalogue.Payload
-	for _, in := range h.Inputs(0, rand.New(rand.NewSource(seed))) {
-		out = append(out, in)
-		decided, err := agg.Apply(in)
-		if err != nil {
-			continue // an ignored input is recorded all the same
-		}
-		out = append(out, decided...)
-	}
-	return out, h.Config.Namespace
+	return out, cfg.Namespace
 }
 
 // asEvents gives payloads the positions and times a store would.

@@ -51,7 +51,7 @@ func (readOnly) RetryOperation(context.Context, string, uuid.UUID) (messaging.Op
 	return messaging.Operation{}, errNoNode
 }
 
-func (readOnly) Digests(context.Context, string) (messaging.Digests, error) {
+func (readOnly) Digests(context.Context, string, bool) (messaging.Digests, error) {
 	return messaging.Digests{}, errNoNode
 }
 

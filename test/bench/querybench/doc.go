@@ -26,7 +26,9 @@
 //     /messages queries (filters on columns, topics, ranges; several sorts;
 //     first and later pages) sent by Options.Clients clients after a warm
 //     up. query.messages.count.p99_ms is the same mix with count=true, which
-//     visits every matching row, measured apart.
+//     visits every matching row, measured apart. RunMessages is this phase
+//     alone on a read model of the caller's: `bench store --driver
+//     postgres` runs it on a Postgres read model.
 //   - query.search.index, query.search.p99_ms: the same messages as search
 //     documents (their data's words as text), indexed through the search
 //     port into the Bleve adapter, then a mix of searches one at a time.

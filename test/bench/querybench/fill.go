@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -13,6 +12,7 @@ import (
 	"github.com/ledgermirror/ledgermirror/domain/catalogue"
 	"github.com/ledgermirror/ledgermirror/domain/event"
 	"github.com/ledgermirror/ledgermirror/projections"
+	"github.com/ledgermirror/ledgermirror/projections/query"
 )
 
 // applyChunk is the number of events the fill hands the runner at a time,
@@ -21,34 +21,31 @@ const applyChunk = 10_000
 
 // filled is the read model the queries run on and what they can ask for.
 type filled struct {
-	rm      *rmsqlite.Store
-	path    string
+	rm      projections.Store
 	batches uint64         // batches in the log
 	head    event.Position // its last event
 }
 
-// fillReadModel builds the read model of a log of Options.Messages
-// messages, all confirmed, with the real projectors and runner. The events
-// go straight from the generator to Runner.ApplyEvents, as a tool that has
-// the events already does: the event store's part is what query.rebuild
-// measures, and it would only lengthen the run here.
-func (b *bench) fillReadModel(ctx context.Context) (_ *filled, err error) {
+// openSQLite opens a new SQLite read model at path with every projection's
+// table and the indexes deferred.
+func openSQLite(ctx context.Context, path string) (*rmsqlite.Store, error) {
+	return rmsqlite.Open(ctx, rmsqlite.Config{Path: path, DeferIndexes: true}, projections.Tables(), zerolog.Nop())
+}
+
+// fillReadModel projects the log of n messages, all confirmed, into rm
+// (empty, its indexes deferred) with the real projectors and runner, then
+// builds rm's indexes. The events go straight from the generator to
+// Runner.ApplyEvents, as a tool that has the events already does: the event
+// store's part is what query.rebuild measures, and it would only lengthen
+// the run here.
+func fillReadModel(ctx context.Context, rm ReadModel, n int, progress func(string)) (*filled, error) {
 	w, err := newWorkload(false)
 	if err != nil {
 		return nil, err
 	}
-	f := &filled{path: filepath.Join(b.opts.Dir, "query.db")}
-	if f.rm, err = rmsqlite.Open(ctx, rmsqlite.Config{Path: f.path, DeferIndexes: true}, projections.Tables(), zerolog.Nop()); err != nil {
-		return nil, err
-	}
-	defer func() {
-		if err != nil {
-			_ = f.rm.Close()
-			removeDB(f.path)
-		}
-	}()
+	f := &filled{rm: rm}
 	var skipped error
-	runner, err := projections.NewRunner(nil, f.rm, catalogue.Default(), projections.RunnerOptions{
+	runner, err := projections.NewRunner(nil, rm, catalogue.Default(), projections.RunnerOptions{
 		OnSkipped: func(ev event.Event, decodeErr error) {
 			skipped = errors.Join(skipped, fmt.Errorf("event %d (%s) does not decode: %w", ev.Position, ev.Type, decodeErr))
 		},
@@ -84,7 +81,7 @@ func (b *bench) fillReadModel(ctx context.Context) (_ *filled, err error) {
 		return nil, err
 	}
 
-	full, rest := uint64(b.opts.Messages/perBatch), b.opts.Messages%perBatch //nolint:gosec // validated positive
+	full, rest := uint64(n/perBatch), n%perBatch //nolint:gosec // validated positive
 	genCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	var genErr error
@@ -101,7 +98,7 @@ func (b *bench) fillReadModel(ctx context.Context) (_ *filled, err error) {
 		}
 		if time.Since(report) > 5*time.Second {
 			report = time.Now()
-			b.progress(fmt.Sprintf("read model: %d of %d messages (%.0f events/s)", seq*perBatch, b.opts.Messages, rate(int(f.head), time.Since(start))))
+			progress(fmt.Sprintf("read model: %d of %d messages (%.0f events/s)", seq*perBatch, n, rate(int(f.head), time.Since(start))))
 		}
 	}
 	stop()
@@ -120,15 +117,22 @@ func (b *bench) fillReadModel(ctx context.Context) (_ *filled, err error) {
 		return nil, err
 	}
 	projected := time.Since(start)
-	if err := f.rm.BuildIndexes(ctx); err != nil {
+	progress(fmt.Sprintf("read model: %d messages (%d events) projected in %s; building the indexes", n, f.head,
+		projected.Round(time.Millisecond)))
+	if err := rm.BuildIndexes(ctx); err != nil {
 		return nil, err
 	}
-	b.progress(fmt.Sprintf("read model: %d messages (%d events) projected in %s, indexed in %s", b.opts.Messages, f.head,
-		projected.Round(time.Millisecond), (time.Since(start) - projected).Round(time.Millisecond)))
+	progress(fmt.Sprintf("read model: indexed in %s", (time.Since(start) - projected).Round(time.Millisecond)))
+	// A read model the projectors silently left short would flatter every
+	// figure measured on it.
+	q, qerr := query.Parse(projections.MessagesTable.Collection(), map[string][]string{"count": {"true"}, "limit": {"1"}})
+	if qerr != nil {
+		return nil, qerr
+	}
+	if _, total, err := rm.Find(ctx, projections.MessagesTable, namespace, q); err != nil {
+		return nil, err
+	} else if total != n {
+		return nil, fmt.Errorf("the read model holds %d messages, not %d", total, n)
+	}
 	return f, nil
-}
-
-func (f *filled) close() {
-	_ = f.rm.Close()
-	removeDB(f.path)
 }

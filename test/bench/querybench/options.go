@@ -59,21 +59,17 @@ func (o *Options) setDefaults() {
 	if o.Events == 0 {
 		o.Events = DefaultEvents
 	}
-	if o.Messages == 0 {
-		o.Messages = DefaultMessages
-	}
-	if o.Requests == 0 {
-		o.Requests = DefaultRequests
-	}
-	if o.Clients == 0 {
-		o.Clients = DefaultClients
-	}
-	if o.CountRequests == 0 {
-		o.CountRequests = DefaultCountRequests
-	}
+	m := o.messages()
+	m.SetDefaults()
+	o.Messages, o.Requests, o.Clients, o.CountRequests = m.Messages, m.Requests, m.Clients, m.CountRequests
 	if o.Searches == 0 {
 		o.Searches = DefaultSearches
 	}
+}
+
+// messages is the part of o the messages phase runs on.
+func (o Options) messages() MessagesOptions {
+	return MessagesOptions{Messages: o.Messages, Requests: o.Requests, Clients: o.Clients, CountRequests: o.CountRequests}
 }
 
 func (o Options) validate() error {
@@ -85,12 +81,8 @@ func (o Options) validate() error {
 	}
 	// The log starts with the registrations of the orgs and groups.
 	check(o.Events >= genesisEvents+1 && o.Events <= maxEvents, "events %d: must be between %d and %d", o.Events, genesisEvents+1, maxEvents)
-	check(o.Messages >= 1 && o.Messages <= maxMessages, "messages %d: must be between 1 and %d", o.Messages, maxMessages)
-	check(o.Requests >= 1 && o.Requests <= maxRequests, "requests %d: must be between 1 and %d", o.Requests, maxRequests)
-	check(o.Clients >= 1 && o.Clients <= maxClients, "clients %d: must be between 1 and %d", o.Clients, maxClients)
-	check(o.CountRequests >= 1 && o.CountRequests <= maxRequests, "count requests %d: must be between 1 and %d", o.CountRequests, maxRequests)
 	check(o.Searches >= 1 && o.Searches <= maxRequests, "searches %d: must be between 1 and %d", o.Searches, maxRequests)
-	return errors.Join(errs...)
+	return errors.Join(append(errs, o.messages().Validate())...)
 }
 
 // Result is one figure.

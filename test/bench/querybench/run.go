@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"time"
 )
@@ -55,18 +56,13 @@ func (b *bench) run(ctx context.Context) (_ []Result, err error) {
 	add(NameRebuild, rebuild, unitEventsPerSec)
 	b.memory()
 
-	f, err := b.fillReadModel(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("%s: filling the read model: %w", NameMessagesP99, err)
-	}
-	defer f.close()
-	p50, p99, countP99, err := b.queries(ctx, f)
+	figures, err := b.messages(ctx)
 	if err != nil {
 		return nil, err
 	}
-	add(NameMessagesP50, ms(p50), unitMilliseconds)
-	add(NameMessagesP99, ms(p99), unitMilliseconds)
-	add(NameMessagesCount, ms(countP99), unitMilliseconds)
+	for _, r := range figures {
+		add(r.Name, r.Value, r.Unit)
+	}
 	b.memory()
 
 	indexRate, searchP99, err := b.searchIndex(ctx)
@@ -87,32 +83,17 @@ func (b *bench) run(ctx context.Context) (_ []Result, err error) {
 	return results, nil
 }
 
-// queries measures the HTTP mix, then the same mix with count=true.
-func (b *bench) queries(ctx context.Context, f *filled) (p50, p99, countP99 time.Duration, err error) {
-	w, err := newWorkload(false)
+// messages runs the messages phase on a new SQLite read model in Dir,
+// removed afterwards.
+func (b *bench) messages(ctx context.Context) ([]Result, error) {
+	path := filepath.Join(b.opts.Dir, "query.db")
+	rm, err := openSQLite(ctx, path)
 	if err != nil {
-		return 0, 0, 0, err
+		return nil, fmt.Errorf("%s: %w", NameMessagesP99, err)
 	}
-	srv, err := startServer(f, b.opts.Clients)
-	if err != nil {
-		return 0, 0, 0, err
-	}
-	defer func() { err = errors.Join(err, srv.stop()) }()
-	if _, err := srv.measure(ctx, w.queryMix(f, warmUp, false), b.opts.Clients); err != nil {
-		return 0, 0, 0, fmt.Errorf("%s: warming up: %w", NameMessagesP99, err)
-	}
-	b.progress(fmt.Sprintf("%s: %d requests from %d clients", NameMessagesP99, b.opts.Requests, b.opts.Clients))
-	took, err := srv.measure(ctx, w.queryMix(f, b.opts.Requests, false), b.opts.Clients)
-	if err != nil {
-		return 0, 0, 0, fmt.Errorf("%s: %w", NameMessagesP99, err)
-	}
-	p50, p99 = percentile(took, 0.5), percentile(took, 0.99)
-	b.progress(fmt.Sprintf("%s: %d requests with count=true", NameMessagesCount, b.opts.CountRequests))
-	counted, err := srv.measure(ctx, w.queryMix(f, b.opts.CountRequests, true), b.opts.Clients)
-	if err != nil {
-		return 0, 0, 0, fmt.Errorf("%s: %w", NameMessagesCount, err)
-	}
-	return p50, p99, percentile(counted, 0.99), nil
+	defer removeDB(path)
+	figures, err := RunMessages(ctx, rm, b.opts.messages(), b.progress)
+	return figures, errors.Join(err, rm.Close())
 }
 
 // memory tells progress where the memory went: the Go heap against the

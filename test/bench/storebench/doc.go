@@ -14,5 +14,9 @@
 // Postgres store, each in a fresh schema of Options.URL's database (dropped
 // afterwards), the raw baseline is plain pipelined INSERTs into a bare table
 // of that database, and store.append.concurrent is added: 8 goroutines
-// appending one event per Append.
+// appending one event per Append. Then query.messages.p50_ms, p99_ms and
+// count.p99_ms: querybench.RunMessages on a Postgres read model of every
+// projection in a schema of its own (Options.Queries; 1,000,000 messages
+// by default), the same log, API and GET /messages mix as `bench query`
+// on SQLite.
 package storebench

@@ -4,9 +4,9 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/ledgermirror/ledgermirror/test/bench/figure"
-
 	"github.com/ledgermirror/ledgermirror/adapters/eventstore/sqlite"
+	"github.com/ledgermirror/ledgermirror/test/bench/figure"
+	"github.com/ledgermirror/ledgermirror/test/bench/querybench"
 )
 
 // Options says how much to measure and where.
@@ -32,6 +32,12 @@ type Options struct {
 	// Each measurement runs in a fresh schema of that database, dropped
 	// afterwards.
 	URL string
+	// Queries is the query.messages phase, Postgres only: a Postgres read
+	// model of Queries.Messages confirmed messages (default 1,000,000) in
+	// a schema of its own, queried over HTTP as `bench query` queries its
+	// SQLite one (querybench.RunMessages). Zero fields take querybench's
+	// defaults.
+	Queries querybench.MessagesOptions
 }
 
 // Drivers accepted by Options.Driver.
@@ -78,6 +84,9 @@ func (o *Options) setDefaults() {
 			o.SingleEvents = min(o.Events, DefaultPostgresSingleEvents)
 		}
 	}
+	if o.Driver == DriverPostgres {
+		o.Queries.SetDefaults()
+	}
 }
 
 func (o Options) validate() error {
@@ -99,12 +108,18 @@ func (o Options) validate() error {
 		if o.URL != "" {
 			errs = append(errs, fmt.Errorf("url: only with driver %q", DriverPostgres))
 		}
+		if o.Queries != (querybench.MessagesOptions{}) {
+			errs = append(errs, fmt.Errorf("queries: only with driver %q (`bench query` measures the SQLite read model)", DriverPostgres))
+		}
 	case DriverPostgres:
 		if o.URL == "" {
 			errs = append(errs, fmt.Errorf("url: required with driver %q", DriverPostgres))
 		}
 		if o.Synchronous != "" {
 			errs = append(errs, fmt.Errorf("synchronous: only with driver %q", DriverSQLite))
+		}
+		if err := o.Queries.Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("queries: %w", err))
 		}
 	default:
 		errs = append(errs, fmt.Errorf("driver %q: must be %q or %q", o.Driver, DriverSQLite, DriverPostgres))
@@ -126,6 +141,10 @@ const (
 	// NameAppendConcurrent is Postgres only: concurrentAppenders goroutines
 	// appending one event per Append.
 	NameAppendConcurrent = "store.append.concurrent"
-	unitEventsPerSecond  = "events/s"
-	unitRatio            = "ratio"
+	// The query figures are Postgres only and come last (Options.Queries).
+	NameQueryP50        = querybench.NameMessagesP50
+	NameQueryP99        = querybench.NameMessagesP99
+	NameQueryCountP99   = querybench.NameMessagesCount
+	unitEventsPerSecond = "events/s"
+	unitRatio           = "ratio"
 )

@@ -15,9 +15,9 @@ import (
 )
 
 // Run measures the event store of opts.Driver and returns its figures in a
-// fixed order (see the Name constants; store.append.concurrent is measured
-// on Postgres only). progress, if not nil, hears what is
-// happening; it is called from Run's goroutine only.
+// fixed order (see the Name constants; store.append.concurrent and the
+// query figures are measured on Postgres only). progress, if not nil, hears
+// what is happening; it is called from Run's goroutine only.
 func Run(ctx context.Context, opts Options, progress func(string)) ([]Result, error) {
 	opts.setDefaults()
 	if err := opts.validate(); err != nil {
@@ -97,6 +97,16 @@ func (b bench) run(ctx context.Context) ([]Result, error) {
 	}
 	add(NameRawInsert, rawRate, unitEventsPerSecond)
 	add(NameAppendRatio, batchedRate/rawRate, unitRatio)
+
+	if b.pg != nil {
+		figures, err := b.pg.queries(ctx, b.opts.Queries, progress)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range figures {
+			add(r.Name, r.Value, r.Unit)
+		}
+	}
 	return results, nil
 }
 

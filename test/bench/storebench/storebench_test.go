@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/ledgermirror/ledgermirror/test/bench/querybench"
 )
 
 func TestRunReportsEveryFigure(t *testing.T) {
@@ -37,7 +39,9 @@ func TestOptionsValidate(t *testing.T) {
 		{Driver: "oracle"},
 		{Driver: DriverPostgres}, // no url
 		{Driver: DriverPostgres, URL: "postgres://x", Synchronous: "full"}, // sqlite only
-		{URL: "postgres://x"}, // url without postgres
+		{URL: "postgres://x"},                               // url without postgres
+		{Queries: querybench.MessagesOptions{Messages: 10}}, // postgres only
+		{Driver: DriverPostgres, URL: "postgres://x", Queries: querybench.MessagesOptions{Messages: -1}}, // out of range
 	} {
 		_, err = Run(context.Background(), o, nil)
 		assert.ErrorIs(t, err, ErrInvalidOptions, "%+v", o)
