@@ -47,11 +47,12 @@ func newRebuildCommand(a *app) *cobra.Command {
 
 func runRebuild(ctx context.Context, a *app, cfg config.Config, log zerolog.Logger, projection string) error {
 	// Offline, only the SQLite event store's lock says the node is stopped;
-	// on PostgreSQL nothing would keep a running node from writing the same
-	// schemas, so the live rebuild (which the node itself runs) is the way.
+	// on PostgreSQL or KurrentDB nothing would keep a running node from
+	// writing the same stores, so the live rebuild (which the node itself
+	// runs) is the way.
 	if cfg.EventStore.Driver != config.DriverSQLite || cfg.ReadModel.Driver != config.DriverSQLite {
-		return &usageError{fmt.Errorf("ledgermirror rebuild works on a stopped node's SQLite stores; with PostgreSQL " +
-			"(eventStore.driver or readModel.driver postgres) rebuild live with POST /api/v1/admin/rebuild")}
+		return &usageError{fmt.Errorf("ledgermirror rebuild works on a stopped node's SQLite stores; with PostgreSQL or KurrentDB " +
+			"(eventStore.driver postgres or kurrentdb, or readModel.driver postgres) rebuild live with POST /api/v1/admin/rebuild")}
 	}
 	path := cfg.EventStore.SQLite.Path
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {

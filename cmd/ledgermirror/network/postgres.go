@@ -10,6 +10,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/ledgermirror/ledgermirror/adapters/eventstore/kurrentdb"
 	espostgres "github.com/ledgermirror/ledgermirror/adapters/eventstore/postgres"
 	"github.com/ledgermirror/ledgermirror/adapters/eventstore/sqlite"
 	rmpostgres "github.com/ledgermirror/ledgermirror/adapters/readmodel/postgres"
@@ -28,6 +29,8 @@ func OpenEventStore(ctx context.Context, cfg config.EventStoreConfig, log zerolo
 		return espostgres.Open(ctx, cfg.Postgres, log)
 	case config.DriverSQLite:
 		return sqlite.Open(ctx, cfg.SQLite, log)
+	case config.DriverKurrentDB:
+		return kurrentdb.Open(ctx, cfg.KurrentDB, log)
 	}
 	return nil, fmt.Errorf("eventStore.driver %q is not supported", cfg.Driver)
 }

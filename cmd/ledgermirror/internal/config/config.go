@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 
+	"github.com/ledgermirror/ledgermirror/adapters/eventstore/kurrentdb"
 	espostgres "github.com/ledgermirror/ledgermirror/adapters/eventstore/postgres"
 	"github.com/ledgermirror/ledgermirror/adapters/eventstore/sqlite"
 	rmpostgres "github.com/ledgermirror/ledgermirror/adapters/readmodel/postgres"
@@ -53,14 +54,18 @@ type NodeConfig struct {
 const (
 	DriverSQLite   = "sqlite"
 	DriverPostgres = "postgres"
+	// DriverKurrentDB is an event-store driver only (KurrentDB or
+	// EventStoreDB); the read model stays on SQLite or Postgres.
+	DriverKurrentDB = "kurrentdb"
 )
 
 // EventStoreConfig picks and configures the event store adapter.
 type EventStoreConfig struct {
-	// Driver is the adapter: "sqlite" (default) or "postgres".
-	Driver   string            `yaml:"driver"`
-	SQLite   sqlite.Config     `yaml:"sqlite"`
-	Postgres espostgres.Config `yaml:"postgres"`
+	// Driver is the adapter: "sqlite" (default), "postgres" or "kurrentdb".
+	Driver    string            `yaml:"driver"`
+	SQLite    sqlite.Config     `yaml:"sqlite"`
+	Postgres  espostgres.Config `yaml:"postgres"`
+	KurrentDB kurrentdb.Config  `yaml:"kurrentdb"`
 }
 
 // Defaults is the configuration with nothing set by the user.
@@ -111,6 +116,7 @@ func (e *EventStoreConfig) SetDefaults() {
 	}
 	e.SQLite.SetDefaults()
 	e.Postgres.SetDefaults()
+	e.KurrentDB.SetDefaults()
 }
 
 // derive fills settings that depend on other settings, after every source has
@@ -160,8 +166,10 @@ func (e EventStoreConfig) Validate() error {
 		return nil
 	case DriverPostgres:
 		return prefixed("eventStore.postgres", e.Postgres.Validate())
+	case DriverKurrentDB:
+		return prefixed("eventStore.kurrentdb", e.KurrentDB.Validate())
 	default:
-		return fmt.Errorf("eventStore.driver %q: supported drivers are %q and %q", e.Driver, DriverSQLite, DriverPostgres)
+		return fmt.Errorf("eventStore.driver %q: supported drivers are %q, %q and %q", e.Driver, DriverSQLite, DriverPostgres, DriverKurrentDB)
 	}
 }
 

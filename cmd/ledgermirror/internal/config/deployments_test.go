@@ -50,7 +50,7 @@ func TestSampleConfigsLoad(t *testing.T) {
 		checkServable(t, f, nil)
 	}
 	assert.Subset(t, names, []string{"ledgermirror.yaml", "single-node.yaml", "postgres.yaml", "postgres-geth.yaml",
-		"postgres-elasticsearch-nats.yaml"})
+		"postgres-elasticsearch-nats.yaml", "postgres-kurrentdb-elasticsearch-nats.yaml"})
 
 	cfg := checkServable(t, filepath.Join(deployments, "single-node.yaml"), nil)
 	assert.Equal(t, ChainEmbedded, cfg.Chain.Driver)
@@ -66,6 +66,13 @@ func TestSampleConfigsLoad(t *testing.T) {
 	assert.Equal(t, DriverPostgres, cfg.EventStore.Driver)
 	assert.Equal(t, "elasticsearch", cfg.Search.Driver)
 	assert.Equal(t, "nats://nats:4222", cfg.Delivery.NATS.URL)
+
+	cfg = checkServable(t, filepath.Join(deployments, "postgres-kurrentdb-elasticsearch-nats.yaml"), nil)
+	assert.Equal(t, DriverKurrentDB, cfg.EventStore.Driver)
+	assert.Equal(t, "org1/", cfg.EventStore.KurrentDB.StreamPrefix)
+	assert.Equal(t, DriverPostgres, cfg.ReadModel.Driver)
+	assert.NotEmpty(t, cfg.ReadModel.Postgres.URL, "no event-store URL to inherit")
+	assert.Equal(t, "elasticsearch", cfg.Search.Driver)
 }
 
 // composeFile is what the test reads of deployments/compose.yaml.

@@ -31,7 +31,7 @@ func TestPostgresDrivers(t *testing.T) {
 		"read model without a url":  {[]string{"LM_READMODEL_DRIVER=postgres"}, "readModel.postgres: url"},
 		"unknown read-model driver": {[]string{"LM_READMODEL_DRIVER=mysql"}, `readModel.driver "mysql": supported drivers are "sqlite" and "postgres"`},
 		"unknown event-store driver": {[]string{"LM_EVENTSTORE_DRIVER=mysql"},
-			`eventStore.driver "mysql": supported drivers are "sqlite" and "postgres"`},
+			`eventStore.driver "mysql": supported drivers are "sqlite", "postgres" and "kurrentdb"`},
 		"one schema for both": {[]string{"LM_EVENTSTORE_DRIVER=postgres", "LM_EVENTSTORE_POSTGRES_URL=" + url,
 			"LM_READMODEL_DRIVER=postgres", "LM_READMODEL_POSTGRES_SCHEMA=ledgermirror"}, "must differ from eventStore.postgres.schema"},
 	} {
