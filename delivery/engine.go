@@ -26,9 +26,11 @@ type Options struct {
 	// PageSize is how many event rows a stream reads at once (default
 	// 500): its read-ahead from the read model, and its memory bound.
 	PageSize int
-	// CommitInterval is how often acknowledged offsets are recorded
-	// (default 1s); a stream's offset is also recorded when it closes.
-	// Acks between two commits are redelivered after a crash.
+	// CommitInterval is how often the offsets of auto-acknowledged
+	// streams are recorded (default 1s), and failed commits retried; an
+	// explicit ack is recorded before Stream.Ack returns, and a stream's
+	// offset when it closes. Auto-acknowledged events between two commits
+	// are delivered again after a crash.
 	CommitInterval time.Duration
 	// PollInterval is how often the engine looks at the events projector's
 	// position to wake waiting streams (default 5ms). It is an in-memory

@@ -234,6 +234,16 @@ func (s *stream) Ack(id uuid.UUID) error {
 	case s.space <- struct{}{}:
 	default:
 	}
+	// An ack the consumer sent is recorded before Ack returns, so that
+	// after a crash only events in flight and not yet acknowledged come
+	// again. (Auto-acknowledged streams, which deliver as fast as the
+	// client reads, are committed by the engine every CommitInterval.) A
+	// commit that fails is retried by the engine's next round.
+	if s.name != "" && n > 0 {
+		ctx, cancel := context.WithTimeout(context.Background(), closeCommitTimeout)
+		s.commit(ctx)
+		cancel()
+	}
 	return nil
 }
 
