@@ -72,11 +72,11 @@ func newExportCommand(a *app) *cobra.Command {
 }
 
 func runExport(ctx context.Context, a *app, f exportFlags) error {
-	out, commit, err := exportTarget(a, f.out)
+	out, commit, discard, err := exportTarget(a, f.out)
 	if err != nil {
 		return err
 	}
-	defer func() { _ = out.Close() }()
+	defer discard()
 	bar := newProgressBar(a.stderr, "export", isTerminal(a.stderr), time.Now)
 	var m audit.Manifest
 	if f.api != "" {
@@ -102,25 +102,19 @@ func runExport(ctx context.Context, a *app, f exportFlags) error {
 
 // exportTarget opens where the export goes: stdout, or FILE through a
 // temporary file that commit renames once the export is complete, so a
-// failed export leaves no file that looks whole.
-func exportTarget(a *app, path string) (io.WriteCloser, func() error, error) {
+// failed export leaves no file that looks whole. discard removes the
+// temporary file unless commit ran; it is safe to call after commit.
+func exportTarget(a *app, path string) (w io.Writer, commit func() error, discard func(), err error) {
 	if path == "" || path == "-" {
-		return nopCloser{a.stdout}, func() error { return nil }, nil
+		return a.stdout, func() error { return nil }, func() {}, nil
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*.partial")
 	if err != nil {
-		return nil, nil, fmt.Errorf("--out: %w", err)
+		return nil, nil, nil, fmt.Errorf("--out: %w", err)
 	}
 	committed := false
-	closer := closeFunc(func() error {
-		err := tmp.Close()
-		if !committed {
-			_ = os.Remove(tmp.Name())
-		}
-		return err
-	})
-	commit := func() error {
-		if err := tmp.Sync(); err != nil {
+	commit = func() error {
+		if err := errors.Join(tmp.Sync(), tmp.Close()); err != nil {
 			return err
 		}
 		if err := os.Rename(tmp.Name(), path); err != nil {
@@ -129,21 +123,14 @@ func exportTarget(a *app, path string) (io.WriteCloser, func() error, error) {
 		committed = true
 		return nil
 	}
-	return fileCloser{tmp, closer}, commit, nil
+	discard = func() {
+		if !committed {
+			_ = tmp.Close()
+			_ = os.Remove(tmp.Name())
+		}
+	}
+	return tmp, commit, discard, nil
 }
-
-type nopCloser struct{ io.Writer }
-
-func (nopCloser) Close() error { return nil }
-
-type closeFunc func() error
-
-type fileCloser struct {
-	*os.File
-	close closeFunc
-}
-
-func (f fileCloser) Close() error { return f.close() }
 
 // exportFromStore exports from the configuration's event store.
 func exportFromStore(ctx context.Context, a *app, f exportFlags, w io.Writer, bar *progressBar) (audit.Manifest, error) {
@@ -214,10 +201,10 @@ func progressOf(pos, last uint64, start time.Time) generation.Status {
 // exportThroughAPI streams a running node's GET /admin/export to w and
 // reads the manifest back from what it wrote.
 func exportThroughAPI(ctx context.Context, f exportFlags, w io.Writer, bar *progressBar) (audit.Manifest, error) {
-	base, err := url.Parse(strings.TrimRight(f.api, "/"))
-	if err != nil || base.Scheme != "http" && base.Scheme != "https" || base.Host == "" {
-		return audit.Manifest{}, &usageError{fmt.Errorf("--api %q is not an http(s) URL", f.api)}
+	if err := checkHTTPURL("--api", f.api); err != nil {
+		return audit.Manifest{}, &usageError{err}
 	}
+	base := strings.TrimRight(f.api, "/")
 	q := url.Values{}
 	if f.namespace != "" {
 		q.Set("namespace", f.namespace)
@@ -231,7 +218,7 @@ func exportThroughAPI(ctx context.Context, f exportFlags, w io.Writer, bar *prog
 	if f.sign {
 		q.Set("sign", "true")
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base.String()+"/api/v1/admin/export?"+q.Encode(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/v1/admin/export?"+q.Encode(), nil)
 	if err != nil {
 		return audit.Manifest{}, err
 	}

@@ -80,6 +80,12 @@ func TestExportRefusesBadUsage(t *testing.T) {
 	assert.Equal(t, exitUsage, code)
 	code, _, _ = runCLI(t, nil, "verify", filepath.Join(dir, "missing.ndjson"))
 	assert.Equal(t, exitUsage, code)
+	code, _, errOut = runCLI(t, nil, "export", "--api", "ftp://node")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "--api")
+	code, _, errOut = runCLI(t, nil, "verify", "--api", "http://127.0.0.1:1", "--against", "node:5000")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "--against")
 }
 
 func TestExportOfARunningNodesStoreSaysToUseTheAPI(t *testing.T) {

@@ -144,6 +144,11 @@ func runVerify(ctx context.Context, a *app, path string, f verifyFlags) error {
 
 // runCompare compares this node's context digests with another member's.
 func runCompare(ctx context.Context, a *app, f verifyFlags) error {
+	for flag, u := range map[string]string{"--api": f.api, "--against": f.against} {
+		if err := checkHTTPURL(flag, u); err != nil {
+			return &usageError{err}
+		}
+	}
 	mine, err := fetchDigests(ctx, f.api, f.namespace)
 	if err != nil {
 		return err
@@ -160,14 +165,13 @@ func runCompare(ctx context.Context, a *app, f verifyFlags) error {
 	return nil
 }
 
+// fetchDigests asks the API at base (checked by the caller) for the
+// namespace's digests with every context's.
 func fetchDigests(ctx context.Context, base, ns string) (messaging.Digests, error) {
-	u, err := url.Parse(strings.TrimRight(base, "/"))
-	if err != nil || u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
-		return messaging.Digests{}, &usageError{fmt.Errorf("%q is not an http(s) URL", base)}
-	}
+	u := strings.TrimRight(base, "/")
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String()+"/api/v1/namespaces/"+url.PathEscape(ns)+"/digests?contexts=true", nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u+"/api/v1/namespaces/"+url.PathEscape(ns)+"/digests?contexts=true", nil)
 	if err != nil {
 		return messaging.Digests{}, err
 	}
