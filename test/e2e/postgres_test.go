@@ -105,18 +105,7 @@ func serveWith(t *testing.T, stores string) (*proc, *apiClient) {
 	require.NoError(t, os.WriteFile(file, []byte(cfg), 0o600))
 	server := startProc(t, "ledgermirror serve (postgres)", "serve", "--config", file)
 	client, _ := memberClient(t, server, 0, "org1", 60*time.Second)
-	eventually(t, 60*time.Second, "the member is ready", func() error {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		st, err := client.Status(ctx)
-		if err != nil {
-			return err
-		}
-		if !st.Ready {
-			return fmt.Errorf("not ready: %+v", st)
-		}
-		return nil
-	})
+	awaitReady(t, client, 60*time.Second)
 	return server, client
 }
 
