@@ -204,7 +204,7 @@ func (m *Member) namespace(nsCfg config.NamespaceConfig, ch Chain, self messagin
 		return nil, err
 	}
 	runOpts := chain.RunOptions{PollInterval: m.cfg.Chain.PollInterval,
-		OnReorg: func(r chain.Reorg) { log.Warn().Interface("reorg", r).Msg("chain reorganisation") },
+		OnReorg: func(r chain.Reorg) { logReorg(log, r) },
 		OnError: func(err error) { log.Warn().Err(err).Msg("chain listener step failed; retrying") }}
 	// The namespace's singleton work: one instance of the member runs it
 	// (all of them when the store is embedded: then there is one).
@@ -379,4 +379,19 @@ func (b blobOpener) OpenBlob(_ context.Context, _ string, hash protocol.Hash) (i
 		return nil, 0, err
 	}
 	return f, st.Size(), nil
+}
+
+// logReorg reports a reorganisation the chain listener handled. One that
+// replaced blocks past the confirmation depth (or past the remembered window)
+// is an error: confirmations exist to prevent it, so the chain's settings or
+// the node it is read from need someone's attention, even though the listener
+// has removed and re-observed the pins all the same.
+func logReorg(log zerolog.Logger, r chain.Reorg) {
+	ev := log.Warn()
+	if r.BeyondConfirmations || r.BeyondWindow {
+		ev = log.Error()
+	}
+	ev.Uint64("ancestor", r.Ancestor).Uint64("from", r.From).Int("removed", r.Removed).
+		Bool("beyondConfirmations", r.BeyondConfirmations).Bool("beyondWindow", r.BeyondWindow).
+		Msg("chain reorganisation")
 }
