@@ -76,14 +76,20 @@ func TestOpenAPICollectionParameters(t *testing.T) {
 		op := doc.Paths.Value("/api/v1/namespaces/{ns}/" + c.path).Get
 		require.NotNil(t, op, c.path)
 		var documented []string
+		descriptions := map[string]string{}
 		for _, p := range op.Parameters {
 			if p.Value.In == openapi3.ParameterInQuery {
 				documented = append(documented, p.Value.Name)
+				descriptions[p.Value.Name] = p.Value.Description
 			}
 		}
 		want := []string{query.ParamSort, query.ParamSkip, query.ParamLimit, query.ParamCount}
 		for _, f := range c.table.Fields() {
 			want = append(want, f.Name)
+			if f.Name != projections.NamespaceField {
+				// sort= takes exactly the fields said to be sortable.
+				assert.Equal(t, f.Sortable, strings.HasSuffix(descriptions[f.Name], " Sortable."), "%s: %s", c.path, f.Name)
+			}
 		}
 		sort.Strings(documented)
 		sort.Strings(want)

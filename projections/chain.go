@@ -25,10 +25,10 @@ var BatchesTable = NewTable("batches", "id", []query.Field{
 	{Name: "id", Type: query.UUID, Sortable: true},
 	{Name: "hash", Type: query.Hash, Sortable: true},
 	{Name: "author", Type: query.String, Sortable: true},
-	{Name: "group", Type: query.Hash, Sortable: true},
+	{Name: "group", Type: query.Hash},
 	{Name: "state", Type: query.Enum, Enum: []string{BatchSealed, BatchPinned, BatchFailed, BatchReceived}, Sortable: true},
-	{Name: "messages", Type: query.Int, Sortable: true},
-	{Name: "payload_ref", Type: query.String, Sortable: true},
+	{Name: "messages", Type: query.Int},
+	{Name: "payload_ref", Type: query.String},
 	{Name: "tx_hash", Type: query.String, Sortable: true},
 	{Name: "created", Type: query.Time, Sortable: true},
 }, []query.SortKey{{Field: "created", Desc: true}})
@@ -38,14 +38,14 @@ var BatchesTable = NewTable("batches", "id", []query.Field{
 var PinsTable = NewTable("pins", "ref", []query.Field{
 	{Name: "ref", Type: query.String, Sortable: true},
 	{Name: "batch", Type: query.UUID, Sortable: true},
-	{Name: "block", Type: query.Int, Sortable: true},
-	{Name: "tx_hash", Type: query.String, Sortable: true},
-	{Name: "index", Type: query.Int, Sortable: true},
+	{Name: "block", Type: query.Int},
+	{Name: "tx_hash", Type: query.String},
+	{Name: "index", Type: query.Int},
 	{Name: "value", Type: query.Hash, Sortable: true},
-	{Name: "signer", Type: query.String, Sortable: true},
+	{Name: "signer", Type: query.String},
 	{Name: "state", Type: query.Enum, Enum: []string{"observed", "parked", "confirmed", "rejected", "removed"}, Sortable: true},
-	{Name: "reason", Type: query.String, Sortable: true},
-	{Name: "created", Type: query.Time, Sortable: true},
+	{Name: "reason", Type: query.String},
+	{Name: "created", Type: query.Time},
 }, []query.SortKey{{Field: "ref"}})
 
 // TransactionsTable holds this node's pin transactions.
@@ -53,9 +53,9 @@ var TransactionsTable = NewTable("transactions", "id", []query.Field{
 	{Name: "id", Type: query.UUID, Sortable: true},
 	{Name: "batch", Type: query.UUID, Sortable: true},
 	{Name: "tx_hash", Type: query.String, Sortable: true},
-	{Name: "chain", Type: query.String, Sortable: true},
-	{Name: "signer", Type: query.String, Sortable: true},
-	{Name: "nonce", Type: query.Int, Sortable: true},
+	{Name: "chain", Type: query.String},
+	{Name: "signer", Type: query.String},
+	{Name: "nonce", Type: query.Int},
 	{Name: "status", Type: query.Enum, Enum: []string{"submitted", "failed", "observed"}, Sortable: true},
 	{Name: "created", Type: query.Time, Sortable: true},
 }, []query.SortKey{{Field: "created", Desc: true}})
@@ -63,14 +63,14 @@ var TransactionsTable = NewTable("transactions", "id", []query.Field{
 // ChainEventsTable holds every BatchPin log the chain listener observed.
 var ChainEventsTable = NewTable("chainevents", "ref", []query.Field{
 	{Name: "ref", Type: query.String, Sortable: true},
-	{Name: "chain", Type: query.String, Sortable: true},
-	{Name: "contract", Type: query.String, Sortable: true},
-	{Name: "block", Type: query.Int, Sortable: true},
+	{Name: "chain", Type: query.String},
+	{Name: "contract", Type: query.String},
+	{Name: "block", Type: query.Int},
 	{Name: "tx_hash", Type: query.String, Sortable: true},
-	{Name: "signer", Type: query.String, Sortable: true},
+	{Name: "signer", Type: query.String},
 	{Name: "batch", Type: query.UUID, Sortable: true},
-	{Name: "removed", Type: query.Bool, Sortable: true},
-	{Name: "created", Type: query.Time, Sortable: true},
+	{Name: "removed", Type: query.Bool},
+	{Name: "created", Type: query.Time},
 }, []query.SortKey{{Field: "ref"}})
 
 type batchDoc struct {

@@ -13,11 +13,11 @@ import (
 // or received in batches, with their blob's metadata.
 var DataTable = NewTable("data", "id", []query.Field{
 	{Name: "id", Type: query.UUID, Sortable: true},
-	{Name: "hash", Type: query.Hash, Sortable: true},
+	{Name: "hash", Type: query.Hash},
 	{Name: "datatype", Type: query.String, Sortable: true},
-	{Name: "blob", Type: query.Hash, Sortable: true},
-	{Name: "blob_name", Type: query.String, Sortable: true},
-	{Name: "blob_size", Type: query.Int, Sortable: true},
+	{Name: "blob", Type: query.Hash},
+	{Name: "blob_name", Type: query.String},
+	{Name: "blob_size", Type: query.Int},
 	{Name: "created", Type: query.Time, Sortable: true},
 }, []query.SortKey{{Field: "created", Desc: true}})
 

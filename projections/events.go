@@ -43,7 +43,7 @@ func EventTypes() []string {
 var EventsTable = NewTable("events", "sequence", []query.Field{
 	{Name: "sequence", Type: query.Int, Sortable: true},
 	{Name: "id", Type: query.UUID, Sortable: true},
-	{Name: "type", Type: query.Enum, Enum: EventTypes(), Sortable: true},
+	{Name: "type", Type: query.Enum, Enum: EventTypes()},
 	{Name: "reference", Type: query.String, Sortable: true},
 	{Name: "correlator", Type: query.UUID},
 	{Name: "tx", Type: query.String},
@@ -51,7 +51,7 @@ var EventsTable = NewTable("events", "sequence", []query.Field{
 	{Name: "tag", Type: query.String},
 	{Name: "author", Type: query.String},
 	{Name: "group", Type: query.Hash},
-	{Name: "created", Type: query.Time, Sortable: true},
+	{Name: "created", Type: query.Time},
 }, []query.SortKey{{Field: "sequence", Desc: true}})
 
 // EventDoc is an app-facing event as the API returns it.

@@ -25,18 +25,18 @@ const (
 var MessagesTable = NewTable("messages", "id", []query.Field{
 	{Name: "id", Type: query.UUID, Sortable: true},
 	{Name: "cid", Type: query.UUID, Sortable: true},
-	{Name: "type", Type: query.Enum, Enum: []string{"broadcast", "private", "definition", "transfer_broadcast", "transfer_private"}, Sortable: true},
+	{Name: "type", Type: query.Enum, Enum: []string{"broadcast", "private", "definition", "transfer_broadcast", "transfer_private"}},
 	{Name: "author", Type: query.String, Sortable: true},
-	{Name: "key", Type: query.String, Sortable: true},
+	{Name: "key", Type: query.String},
 	{Name: "topics", Type: query.StringList},
 	{Name: "tag", Type: query.String, Sortable: true},
 	{Name: "group", Type: query.Hash, Sortable: true},
 	{Name: "created", Type: query.Time, Sortable: true},
 	{Name: "confirmed", Type: query.Time, Sortable: true},
 	{Name: "state", Type: query.Enum, Enum: []string{StatePending, StateConfirmed, StateRejected}, Sortable: true},
-	{Name: "reason", Type: query.String, Sortable: true},
+	{Name: "reason", Type: query.String},
 	{Name: "batch", Type: query.UUID, Sortable: true},
-	{Name: "hash", Type: query.Hash, Sortable: true},
+	{Name: "hash", Type: query.Hash},
 	{Name: "sequence", Type: query.Int, Sortable: true},
 }, []query.SortKey{{Field: "created", Desc: true}})
 

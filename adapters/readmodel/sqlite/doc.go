@@ -63,7 +63,7 @@
 // burst of commits rewrites are copied to the database file once, not once
 // per commit.
 //
-// Every Put keeps one index per sortable field up to date: thirteen for a
+// Every Put keeps one index per sortable field up to date: eight for a
 // message. That is what a row costs (see the figures below), and why a
 // rebuild into a new file should set Config.DeferIndexes: the tables are
 // created without their secondary indexes, filled, and indexed at the end
