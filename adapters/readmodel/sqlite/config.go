@@ -23,6 +23,11 @@ const (
 	DefaultBusyTimeout = 5 * time.Second
 	DefaultReadConns   = 4
 	DefaultCacheMiB    = 8
+	// DefaultReaderCacheMiB is small because a reader's cache rarely
+	// outlives a query on a live node: SQLite empties a WAL reader's cache
+	// whenever it starts a read after another connection committed, which
+	// the projections do many times a second.
+	DefaultReaderCacheMiB = 2
 )
 
 // Limits checked by Validate.
@@ -47,11 +52,15 @@ type Config struct {
 	// ReadConns bounds the read-only connection pool that serves Find, Get,
 	// Checkpoints and Digest (default 4).
 	ReadConns int `yaml:"readConns"`
-	// CacheMiB is the page cache of the writer's connection, and of each
-	// reader's (default 8). A rebuild inserts into one index per sortable
-	// field, several of them in random key order; the cache is what keeps
-	// their pages from being re-read within a transaction.
+	// CacheMiB is the page cache of the writer's connection (default 8). A
+	// rebuild inserts into one index per sortable field, several of them in
+	// random key order; the cache is what keeps their pages from being
+	// re-read within a transaction.
 	CacheMiB int `yaml:"cacheMiB"`
+	// ReaderCacheMiB is the page cache of each read-only connection
+	// (default 2; see DefaultReaderCacheMiB). Every reader's cache counts
+	// in the node's memory, ReadConns times.
+	ReaderCacheMiB int `yaml:"readerCacheMiB"`
 	// DeferIndexes creates new tables without their secondary indexes, for
 	// a bulk load such as a rebuild into a new file: inserting into a table
 	// and then indexing it is several times faster than keeping a dozen
@@ -75,6 +84,9 @@ func (c *Config) SetDefaults() {
 	if c.CacheMiB == 0 {
 		c.CacheMiB = DefaultCacheMiB
 	}
+	if c.ReaderCacheMiB == 0 {
+		c.ReaderCacheMiB = DefaultReaderCacheMiB
+	}
 }
 
 // Validate reports every bad field, each named by its YAML key.
@@ -94,6 +106,9 @@ func (c Config) Validate() error {
 	}
 	if c.CacheMiB < 1 || c.CacheMiB > maxCacheMiB {
 		errs = append(errs, fmt.Errorf("cacheMiB %d: must be between 1 and %d", c.CacheMiB, maxCacheMiB))
+	}
+	if c.ReaderCacheMiB < 1 || c.ReaderCacheMiB > maxCacheMiB {
+		errs = append(errs, fmt.Errorf("readerCacheMiB %d: must be between 1 and %d", c.ReaderCacheMiB, maxCacheMiB))
 	}
 	return errors.Join(errs...)
 }

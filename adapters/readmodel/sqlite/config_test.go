@@ -11,15 +11,16 @@ func TestConfigDefaults(t *testing.T) {
 	c := Config{Path: "readmodel.db"}
 	c.SetDefaults()
 	assert.Equal(t, Config{
-		Path:        "readmodel.db",
-		Synchronous: SynchronousNormal,
-		BusyTimeout: 5 * time.Second,
-		ReadConns:   4,
-		CacheMiB:    DefaultCacheMiB,
+		Path:           "readmodel.db",
+		Synchronous:    SynchronousNormal,
+		BusyTimeout:    5 * time.Second,
+		ReadConns:      4,
+		CacheMiB:       DefaultCacheMiB,
+		ReaderCacheMiB: DefaultReaderCacheMiB,
 	}, c)
 	assert.NoError(t, c.Validate())
 
-	set := Config{Path: "x", Synchronous: SynchronousFull, BusyTimeout: time.Millisecond, ReadConns: 2, CacheMiB: 8}
+	set := Config{Path: "x", Synchronous: SynchronousFull, BusyTimeout: time.Millisecond, ReadConns: 2, CacheMiB: 8, ReaderCacheMiB: 1}
 	kept := set
 	set.SetDefaults()
 	assert.Equal(t, kept, set, "SetDefaults keeps what is set")
@@ -42,6 +43,8 @@ func TestConfigValidate(t *testing.T) {
 		{"no readers", func(c *Config) { c.ReadConns = -1 }, "readConns"},
 		{"too many readers", func(c *Config) { c.ReadConns = 1000 }, "readConns"},
 		{"no cache", func(c *Config) { c.CacheMiB = -1 }, "cacheMiB"},
+		{"no reader cache", func(c *Config) { c.ReaderCacheMiB = -1 }, "readerCacheMiB"},
+		{"huge reader cache", func(c *Config) { c.ReaderCacheMiB = 1 << 20 }, "readerCacheMiB"},
 	}
 	for _, tc := range cases {
 		c := valid()

@@ -167,6 +167,9 @@ func dsn(cfg Config, readOnly bool) string {
 	q.Add("_pragma", "synchronous("+cfg.Synchronous+")")
 	q.Add("_pragma", "temp_store(memory)")
 	cache := cfg.CacheMiB
+	if readOnly {
+		cache = cfg.ReaderCacheMiB
+	}
 	if !readOnly && cfg.DeferIndexes {
 		// A bulk load (a rebuild into a new generation) rewrites the same
 		// pages of every table's B-tree many times per transaction and then
