@@ -161,5 +161,5 @@ func putEvent(tx Tx, d EventDoc) error {
 	if d.Group != nil {
 		row["group"] = [32]byte(*d.Group)
 	}
-	return put(tx, EventsTable, row, d)
+	return put(tx, EventsTable, row, &d)
 }

@@ -3,6 +3,7 @@ package projections
 import (
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"strconv"
 	"time"
 
@@ -16,6 +17,29 @@ import (
 // unusual (a string needing escapes, a raw value that is not compact) is
 // handed to encoding/json itself, so the bytes stay its bytes; the tests
 // compare the two on generated documents.
+
+// jsonAppender is a document that writes itself as json.Marshal would.
+type jsonAppender interface {
+	appendJSON(b []byte) ([]byte, error)
+}
+
+// errUseEncodingJSON sends a document the appenders do not write to
+// encoding/json, which then writes it (or reports its error) exactly as it
+// always has.
+var errUseEncodingJSON = errors.New("left to encoding/json")
+
+// appendOrMarshal appends what fields writes of v, or, when it fails,
+// what json.Marshal makes of v (or json.Marshal's error).
+func appendOrMarshal(b []byte, v any, fields func([]byte) ([]byte, error)) ([]byte, error) {
+	if out, err := fields(b); err == nil {
+		return out, nil
+	}
+	doc, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return append(b, doc...), nil
+}
 
 // appendString appends s as encoding/json does: quoted, with HTML-safe
 // escapes.
@@ -54,6 +78,16 @@ func appendRawJSON(b []byte, raw json.RawMessage) ([]byte, error) {
 		return append(b, out...), nil
 	}
 	return append(b, raw...), nil
+}
+
+// appendMarshaler appends a value with its own MarshalJSON as json.Marshal
+// does (see appendRawJSON for what is asked of the output).
+func appendMarshaler(b []byte, m json.Marshaler) ([]byte, error) {
+	raw, err := m.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return appendRawJSON(b, raw)
 }
 
 // isCompactSafe reports whether compacting raw with HTML escapes would

@@ -146,7 +146,10 @@ func (Messages) add(tx Tx, msg protocol.Message, batch *uuid.UUID) error {
 	if _, found, err := tx.Get(MessagesTable, ns, [16]byte(msg.ID())); err != nil || found {
 		return err
 	}
-	header, err := json.Marshal(msg.Header())
+	header, err := appendMarshaler(nil, msg.Header()) // json.Marshal's bytes, without its second pass
+	if err != nil {
+		header, err = json.Marshal(msg.Header()) // its error, as it reports it
+	}
 	if err != nil {
 		return err
 	}

@@ -1,34 +1,18 @@
 package projections
 
 import (
-	"encoding/json"
-	"errors"
-
 	"github.com/google/uuid"
 
 	"github.com/ledgermirror/ledgermirror/domain/catalogue"
 )
 
-// errUseEncodingJSON sends a document the appenders do not write to
-// encoding/json, which then writes it (or reports its error) exactly as it
-// always has.
-var errUseEncodingJSON = errors.New("left to encoding/json")
-
 // appendJSON appends d exactly as json.Marshal(d) would, at a fraction of
 // the cost: a message's document is written on every change of its state
 // (see jsonappend.go). The field order and omitempty rules are
-// MessageDoc's tags; TestMessageDocJSONMatchesEncodingJSON holds the two
+// MessageDoc's tags; TestDocJSONMatchesEncodingJSON holds the two
 // together.
 func (d *MessageDoc) appendJSON(b []byte) ([]byte, error) {
-	out, err := d.appendFields(b)
-	if err == nil {
-		return out, nil
-	}
-	doc, err := json.Marshal(d)
-	if err != nil {
-		return nil, err
-	}
-	return append(b, doc...), nil
+	return appendOrMarshal(b, d, d.appendFields)
 }
 
 func (d *MessageDoc) appendFields(b []byte) ([]byte, error) {

@@ -27,7 +27,7 @@ import (
 // memberLog is one member's event log for a simulated history: its inputs
 // in a random arrival order, each followed by the aggregator's decisions,
 // with positions and recorded times as a store would assign them.
-func memberLog(t *testing.T, seed int64) ([]event.Event, string) {
+func memberLog(t testing.TB, seed int64) ([]event.Event, string) {
 	t.Helper()
 	h := simulation.Generate(seed, simulation.Options{Batches: 60})
 	rng := rand.New(rand.NewSource(seed))
