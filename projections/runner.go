@@ -200,6 +200,8 @@ func (r *Runner) apply(ctx context.Context, batch []event.Event) error {
 		applied[k] = v
 	}
 	r.mu.RUnlock()
+	// Projectors see tx through a cache of the documents they decode and
+	// write in it (docCachingTx), gone with the transaction.
 	ptx := newDocCachingTx(tx)
 	for _, ev := range batch {
 		var payload catalogue.Payload
