@@ -167,11 +167,10 @@ func (c Chain) Apply(tx Tx, ev event.Event, p catalogue.Payload) error {
 		}
 		return putBatch(tx, m.Namespace(), doc)
 	case catalogue.BatchReceived:
-		var doc batchDoc
-		if found, err := load(tx, BatchesTable, v.Namespace, [16]byte(v.BatchID), &doc); err != nil || found {
+		if _, found, err := loadDoc[batchDoc](tx, BatchesTable, v.Namespace, [16]byte(v.BatchID)); err != nil || found {
 			return err // this node's own batch, or a copy of one already here
 		}
-		doc = batchDoc{ID: v.BatchID, State: BatchReceived, Messages: len(v.Messages), PayloadRef: v.PayloadRef, Created: at}
+		doc := batchDoc{ID: v.BatchID, State: BatchReceived, Messages: len(v.Messages), PayloadRef: v.PayloadRef, Created: at}
 		if m, err := protocol.UnmarshalManifest(v.Manifest); err == nil {
 			h := m.Hash()
 			doc.Hash, doc.Author = &h, m.Author().String()
@@ -186,8 +185,7 @@ func (c Chain) Apply(tx Tx, ev event.Event, p catalogue.Payload) error {
 		if err := c.updateBatch(tx, v.Namespace, v.BatchID, func(d *batchDoc) { d.State, d.TxHash = BatchPinned, v.TxHash }); err != nil {
 			return err
 		}
-		var doc transactionDoc
-		found, err := load(tx, TransactionsTable, v.Namespace, [16]byte(v.TxID), &doc)
+		doc, found, err := loadDoc[transactionDoc](tx, TransactionsTable, v.Namespace, [16]byte(v.TxID))
 		if err != nil {
 			return err
 		}
@@ -201,8 +199,7 @@ func (c Chain) Apply(tx Tx, ev event.Event, p catalogue.Payload) error {
 		if err := c.updateBatch(tx, v.Namespace, v.BatchID, func(d *batchDoc) { d.State, d.Reason = BatchFailed, v.Reason }); err != nil {
 			return err
 		}
-		var doc transactionDoc
-		found, err := load(tx, TransactionsTable, v.Namespace, [16]byte(v.TxID), &doc)
+		doc, found, err := loadDoc[transactionDoc](tx, TransactionsTable, v.Namespace, [16]byte(v.TxID))
 		if err != nil {
 			return err
 		}
@@ -251,8 +248,7 @@ func (Chain) observed(tx Tx, v catalogue.PinObserved, at time.Time) error {
 			return err
 		}
 	}
-	var t transactionDoc
-	found, err := load(tx, TransactionsTable, v.Namespace, [16]byte(v.TxID), &t)
+	t, found, err := loadDoc[transactionDoc](tx, TransactionsTable, v.Namespace, [16]byte(v.TxID))
 	if err != nil || !found {
 		return err
 	}
@@ -261,8 +257,7 @@ func (Chain) observed(tx Tx, v catalogue.PinObserved, at time.Time) error {
 }
 
 func (c Chain) removed(tx Tx, v catalogue.PinRemoved) error {
-	var ce chainEventDoc
-	found, err := load(tx, ChainEventsTable, v.Namespace, logRef(v.Location), &ce)
+	ce, found, err := loadDoc[chainEventDoc](tx, ChainEventsTable, v.Namespace, logRef(v.Location))
 	if err != nil || !found {
 		return err
 	}
@@ -280,8 +275,7 @@ func (c Chain) removed(tx Tx, v catalogue.PinRemoved) error {
 }
 
 func (Chain) updateBatch(tx Tx, ns string, id uuid.UUID, change func(*batchDoc)) error {
-	var d batchDoc
-	found, err := load(tx, BatchesTable, ns, [16]byte(id), &d)
+	d, found, err := loadDoc[batchDoc](tx, BatchesTable, ns, [16]byte(id))
 	if err != nil || !found {
 		return err
 	}
@@ -290,8 +284,7 @@ func (Chain) updateBatch(tx Tx, ns string, id uuid.UUID, change func(*batchDoc))
 }
 
 func (Chain) updatePin(tx Tx, ns string, ref catalogue.PinRef, change func(*pinDoc)) error {
-	var d pinDoc
-	found, err := load(tx, PinsTable, ns, pinRef(ref.Location, ref.Index), &d)
+	d, found, err := loadDoc[pinDoc](tx, PinsTable, ns, pinRef(ref.Location, ref.Index))
 	if err != nil || !found {
 		return err
 	}
@@ -308,14 +301,14 @@ func putBatch(tx Tx, ns string, d batchDoc) error {
 	if d.Group != nil {
 		row["group"] = [32]byte(*d.Group)
 	}
-	return put(tx, BatchesTable, row, d)
+	return putDoc(tx, BatchesTable, row, &d)
 }
 
 func putPin(tx Tx, ns string, d pinDoc) error {
-	return put(tx, PinsTable, query.Row{NamespaceField: ns, "ref": d.Ref, "batch": [16]byte(d.Batch),
+	return putDoc(tx, PinsTable, query.Row{NamespaceField: ns, "ref": d.Ref, "batch": [16]byte(d.Batch),
 		"block": int64(d.Location.BlockNumber), "tx_hash": d.Location.TxHash, "index": int64(d.Index),
 		"value": [32]byte(d.Value), "signer": d.Signer.String(), "state": d.State, "reason": optional(d.Reason),
-		"created": d.Created}, d)
+		"created": d.Created}, &d)
 }
 
 func putTransaction(tx Tx, ns string, d transactionDoc) error {
@@ -324,11 +317,11 @@ func putTransaction(tx Tx, ns string, d transactionDoc) error {
 	if d.Signer != nil {
 		row["signer"] = d.Signer.String()
 	}
-	return put(tx, TransactionsTable, row, d)
+	return putDoc(tx, TransactionsTable, row, &d)
 }
 
 func putChainEvent(tx Tx, ns string, d chainEventDoc) error {
-	return put(tx, ChainEventsTable, query.Row{NamespaceField: ns, "ref": d.Ref, "chain": d.Location.Chain,
+	return putDoc(tx, ChainEventsTable, query.Row{NamespaceField: ns, "ref": d.Ref, "chain": d.Location.Chain,
 		"contract": d.Location.Contract, "block": int64(d.Location.BlockNumber), "tx_hash": d.Location.TxHash,
-		"signer": d.Signer.String(), "batch": [16]byte(d.Batch), "removed": d.Removed, "created": d.Created}, d)
+		"signer": d.Signer.String(), "batch": [16]byte(d.Batch), "removed": d.Removed, "created": d.Created}, &d)
 }

@@ -1,6 +1,8 @@
 package projections
 
 import (
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/ledgermirror/ledgermirror/domain/catalogue"
@@ -73,12 +75,17 @@ func (Data) Apply(tx Tx, ev event.Event, p catalogue.Payload) error {
 // putData records a data item; an item already known keeps its first form
 // unless replace (its own node attached a blob).
 func putData(tx Tx, ns string, d protocol.Data, at time.Time, replace bool) error {
-	var prev dataDocJSON
-	found, err := load(tx, DataTable, ns, [16]byte(d.ID()), &prev)
+	// Most items arrive again and again (with every message that lists
+	// them): only a replacement needs the stored document itself.
+	raw, found, err := tx.Get(DataTable, ns, [16]byte(d.ID()))
 	if err != nil || found && !replace {
 		return err
 	}
 	if found {
+		var prev dataDocJSON
+		if err := json.Unmarshal(raw, &prev); err != nil {
+			return fmt.Errorf("%s: stored document of %s: %w", DataTable.Name(), d.ID(), err)
+		}
 		at = prev.Created
 	}
 	doc := dataDocJSON{ID: d.ID().String(), Hash: d.Hash(), Created: at}
@@ -94,5 +101,42 @@ func putData(tx Tx, ns string, d protocol.Data, at time.Time, replace bool) erro
 		doc.Datatype = &dt
 		row["datatype"] = dt.Name() + "/" + dt.Version()
 	}
-	return put(tx, DataTable, row, doc)
+	return put(tx, DataTable, row, &doc)
+}
+
+// appendJSON appends d exactly as json.Marshal(d) would (see
+// jsonappend.go): every item of every message is written once. The blob
+// and datatype references keep their own MarshalJSON, the form data.hash
+// covers.
+func (d *dataDocJSON) appendJSON(b []byte) ([]byte, error) {
+	return appendOrMarshal(b, d, d.appendFields)
+}
+
+func (d *dataDocJSON) appendFields(b []byte) ([]byte, error) {
+	var err error
+	b = appendString(appendKey(append(b, '{'), "id", true), d.ID)
+	b = appendHashHex(appendKey(b, "hash", false), d.Hash)
+	if d.Value != nil {
+		v, ok := d.Value.(json.RawMessage)
+		if !ok {
+			return nil, errUseEncodingJSON
+		}
+		if b, err = appendRawJSON(appendKey(b, "value", false), v); err != nil {
+			return nil, err
+		}
+	}
+	if d.Blob != nil {
+		if b, err = appendMarshaler(appendKey(b, "blob", false), d.Blob); err != nil {
+			return nil, err
+		}
+	}
+	if d.Datatype != nil {
+		if b, err = appendMarshaler(appendKey(b, "datatype", false), d.Datatype); err != nil {
+			return nil, err
+		}
+	}
+	if b, err = appendTime(appendKey(b, "created", false), d.Created); err != nil {
+		return nil, errUseEncodingJSON
+	}
+	return append(b, '}'), nil
 }

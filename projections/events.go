@@ -1,8 +1,6 @@
 package projections
 
 import (
-	"encoding/json"
-	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -135,21 +133,14 @@ func (e Events) Apply(tx Tx, ev event.Event, p catalogue.Payload) error {
 // messageEvent lists a message event when the message is known here and
 // listed says the event changes it (m is the message before the event).
 func (Events) messageEvent(tx Tx, doc EventDoc, id uuid.UUID, listed func(*MessageDoc) bool) error {
-	raw, found, err := tx.Get(MessagesTable, doc.Namespace, [16]byte(id))
+	m, found, err := loadMessage(tx, doc.Namespace, id)
 	if err != nil || !found {
 		return err
 	}
-	var m MessageDoc
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return fmt.Errorf("message %s: stored document: %w", id, err)
-	}
-	if !listed(&m) {
+	if !listed(m) {
 		return nil
 	}
-	h, err := protocol.UnmarshalMessageHeader(m.Header)
-	if err != nil {
-		return fmt.Errorf("message %s: stored header: %w", id, err)
-	}
+	h := m.header
 	doc.Reference, doc.Topics, doc.Tag, doc.Author = id.String(), h.Topics(), h.Tag(), h.Author().String()
 	if cid := h.CID(); cid != uuid.Nil {
 		doc.Correlator = &cid
@@ -170,5 +161,5 @@ func putEvent(tx Tx, d EventDoc) error {
 	if d.Group != nil {
 		row["group"] = [32]byte(*d.Group)
 	}
-	return put(tx, EventsTable, row, d)
+	return put(tx, EventsTable, row, &d)
 }

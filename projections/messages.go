@@ -140,10 +140,16 @@ func (m Messages) Apply(tx Tx, ev event.Event, p catalogue.Payload) error {
 // add records a message the first time it is seen.
 func (Messages) add(tx Tx, msg protocol.Message, batch *uuid.UUID) error {
 	ns := msg.Header().Namespace()
+	if _, found := cachedDoc[MessageDoc](tx, MessagesTable, ns, [16]byte(msg.ID())); found {
+		return nil
+	}
 	if _, found, err := tx.Get(MessagesTable, ns, [16]byte(msg.ID())); err != nil || found {
 		return err
 	}
-	header, err := json.Marshal(msg.Header())
+	header, err := appendMarshaler(nil, msg.Header()) // json.Marshal's bytes, without its second pass
+	if err != nil {
+		header, err = json.Marshal(msg.Header()) // its error, as it reports it
+	}
 	if err != nil {
 		return err
 	}
@@ -154,21 +160,37 @@ func (Messages) add(tx Tx, msg protocol.Message, batch *uuid.UUID) error {
 // update changes a known message, and stores it when change says it
 // changed; one this node never saw is left alone.
 func (Messages) update(tx Tx, ns string, id uuid.UUID, change func(*MessageDoc) bool) error {
-	raw, found, err := tx.Get(MessagesTable, ns, [16]byte(id))
+	stored, found, err := loadMessage(tx, ns, id)
 	if err != nil || !found {
 		return err
 	}
-	var d MessageDoc
-	if err := json.Unmarshal(raw, &d); err != nil {
-		return fmt.Errorf("message %s: stored document: %w", id, err)
-	}
-	if d.header, err = protocol.UnmarshalMessageHeader(d.Header); err != nil {
-		return fmt.Errorf("message %s: stored header: %w", id, err)
-	}
+	d := *stored // the stored value may be cached: change a copy
 	if !change(&d) {
 		return nil
 	}
 	return putMessage(tx, &d)
+}
+
+// loadMessage returns a message's stored document with its header parsed,
+// false when there is none. The value may be shared: read it, do not
+// change it.
+func loadMessage(tx Tx, ns string, id uuid.UUID) (*MessageDoc, bool, error) {
+	if d, ok := cachedDoc[MessageDoc](tx, MessagesTable, ns, [16]byte(id)); ok {
+		return d, true, nil
+	}
+	raw, found, err := tx.Get(MessagesTable, ns, [16]byte(id))
+	if err != nil || !found {
+		return nil, false, err
+	}
+	var d MessageDoc
+	if err := json.Unmarshal(raw, &d); err != nil {
+		return nil, false, fmt.Errorf("message %s: stored document: %w", id, err)
+	}
+	if d.header, err = protocol.UnmarshalMessageHeader(d.Header); err != nil {
+		return nil, false, fmt.Errorf("message %s: stored header: %w", id, err)
+	}
+	rememberDoc(tx, MessagesTable, ns, [16]byte(id), &d)
+	return &d, true, nil
 }
 
 func putMessage(tx Tx, d *MessageDoc) error {
@@ -176,7 +198,7 @@ func putMessage(tx Tx, d *MessageDoc) error {
 	if d.Data == nil {
 		d.Data = []protocol.DataRef{}
 	}
-	doc, err := json.Marshal(d)
+	doc, err := d.appendJSON(make([]byte, 0, 1024))
 	if err != nil {
 		return err
 	}
@@ -198,5 +220,9 @@ func putMessage(tx Tx, d *MessageDoc) error {
 	if d.Sequence != 0 {
 		row["sequence"] = d.Sequence
 	}
-	return tx.Put(MessagesTable, row, doc)
+	if err := tx.Put(MessagesTable, row, doc); err != nil {
+		return err
+	}
+	rememberDoc(tx, MessagesTable, h.Namespace(), [16]byte(h.ID()), d)
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"math/rand"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -26,7 +27,7 @@ import (
 // memberLog is one member's event log for a simulated history: its inputs
 // in a random arrival order, each followed by the aggregator's decisions,
 // with positions and recorded times as a store would assign them.
-func memberLog(t *testing.T, seed int64) ([]event.Event, string) {
+func memberLog(t testing.TB, seed int64) ([]event.Event, string) {
 	t.Helper()
 	h := simulation.Generate(seed, simulation.Options{Batches: 60})
 	rng := rand.New(rand.NewSource(seed))
@@ -174,6 +175,58 @@ func TestProjectionsAreTheSameAfterEveryReplay(t *testing.T) {
 				got := project(t, ns, log, rand.New(rand.NewSource(rng.Int63())), rng.Intn(len(log)))
 				assert.Equal(t, want, got, "seed %d: a replay in other transactions gives other rows (LM_SEED=%d)", seed, seed)
 			}
+		})
+	}
+}
+
+// applyUncached applies every projector to log in one transaction of the
+// store's own Tx, without a Runner: nothing caches decoded documents, every
+// update reads and parses what the one before it stored.
+func applyUncached(t *testing.T, log []event.Event) string {
+	t.Helper()
+	ctx := context.Background()
+	rm := memstore.New()
+	cat := catalogue.Default()
+	tx, err := rm.Begin(ctx)
+	require.NoError(t, err)
+	for _, ev := range log {
+		p, err := cat.Decode(ev)
+		require.NoError(t, err)
+		for _, pr := range projections.All() {
+			if slices.Contains(pr.Types(), ev.Type) {
+				require.NoError(t, pr.Apply(tx, ev, p), "%s at %d", pr.Name(), ev.Position)
+			}
+		}
+	}
+	for _, pr := range projections.All() {
+		require.NoError(t, tx.SetCheckpoint(pr.Name(), log[len(log)-1].Position))
+	}
+	require.NoError(t, tx.Commit())
+	digest, err := rm.Digest(ctx)
+	require.NoError(t, err)
+	return digest
+}
+
+// The Runner's transactions keep the documents projectors decoded and
+// wrote; the rows must be exactly those of projecting without them, in one
+// transaction (every update of a message hits the cache) or in many.
+func TestCachedProjectionMatchesUncached(t *testing.T) {
+	for _, seed := range []int64{4, 5, time.Now().UnixNano()} {
+		t.Run(strconv.FormatInt(seed, 10), func(t *testing.T) {
+			log, ns := memberLog(t, seed)
+			require.NotEmpty(t, log)
+			want := applyUncached(t, log)
+
+			rm := memstore.New()
+			r, err := projections.NewRunner(nil, rm, catalogue.Default(), projections.RunnerOptions{}, projections.All()...)
+			require.NoError(t, err)
+			require.NoError(t, r.ApplyEvents(context.Background(), log))
+			got, err := rm.Digest(context.Background())
+			require.NoError(t, err)
+			assert.Equal(t, want, got, "seed %d: one cached transaction", seed)
+
+			assert.Equal(t, want, project(t, ns, log, rand.New(rand.NewSource(seed)), len(log)),
+				"seed %d: random cached transactions", seed)
 		})
 	}
 }

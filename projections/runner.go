@@ -200,6 +200,9 @@ func (r *Runner) apply(ctx context.Context, batch []event.Event) error {
 		applied[k] = v
 	}
 	r.mu.RUnlock()
+	// Projectors see tx through a cache of the documents they decode and
+	// write in it (docCachingTx), gone with the transaction.
+	ptx := newDocCachingTx(tx)
 	for _, ev := range batch {
 		var payload catalogue.Payload
 		for _, p := range r.projs {
@@ -214,7 +217,7 @@ func (r *Runner) apply(ctx context.Context, batch []event.Event) error {
 					break
 				}
 			}
-			if err := p.Apply(tx, ev, payload); err != nil {
+			if err := p.Apply(ptx, ev, payload); err != nil {
 				_ = tx.Rollback()
 				return fmt.Errorf("projector %s at position %d (%s): %w", p.Name(), ev.Position, ev.Type, err)
 			}
