@@ -72,7 +72,9 @@ type Config struct {
 	// 4096 events, 16 MiB counting data, strings and a fixed per-event
 	// overhead). A subscription further behind than the tail reads the file,
 	// then moves to the tail once it catches up: the bounds trade memory for
-	// how far behind a subscriber may fall before it queries again.
+	// how far behind a subscriber may fall before it queries again. Payloads
+	// decoded into the events' Memos are not counted, and may add about as
+	// much again.
 	TailEvents int `yaml:"tailEvents"`
 	TailBytes  int `yaml:"tailBytes"`
 
