@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"sync"
@@ -367,4 +368,41 @@ func TestTheTailReturnsMetadataAsTheFileDoes(t *testing.T) {
 	all := readAllEvents(t, s)
 	assert.Equal(t, all, withoutMemos(got))
 	assert.Equal(t, "bad\uFFFDutf8", all[0].Metadata.Namespace)
+}
+
+// A COMMIT that reported an error yet reached the file is published by the
+// writer's reload, not through the tail: the tail has a gap, which a live
+// subscriber reads from the file before the tail starts over.
+func TestACommitInDoubtLeavesAGapTheFileFills(t *testing.T) {
+	var fail atomic.Bool
+	var reads atomic.Int64
+	hooks := &testHooks{
+		afterCommit: func() error {
+			if fail.Swap(false) {
+				return errors.New("disk I/O error (injected after the commit)")
+			}
+			return nil
+		},
+		fileRead: func(event.Position) { reads.Add(1) },
+	}
+	s := openTest(t, Config{PollInterval: time.Hour, hooks: hooks})
+	ctx := context.Background()
+	sub, err := s.Subscribe(ctx, 0, event.Filter{})
+	require.NoError(t, err)
+	defer sub.Close()
+
+	_, err = s.Append(ctx, "s", event.Any(), proposed(2)...)
+	require.NoError(t, err)
+	receive(t, sub, 2)
+	fail.Store(true)
+	res, err := s.Append(ctx, "s", event.Any(), proposed(3)...)
+	require.NoError(t, err, "the commit reached the file: its result stands")
+	assert.Equal(t, event.Position(5), res.LastPosition)
+	_, err = s.Append(ctx, "s", event.Any(), proposed(2)...)
+	require.NoError(t, err)
+
+	got := receive(t, sub, 5)
+	assert.Equal(t, readAllEvents(t, s)[2:], withoutMemos(got))
+	assert.Nil(t, got[0].Memo, "positions 3-5 came from the file")
+	assert.Positive(t, reads.Load())
 }
