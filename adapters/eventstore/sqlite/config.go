@@ -28,8 +28,8 @@ const (
 	DefaultMaxBatch     = 1000
 	DefaultPollInterval = time.Second
 	DefaultReadPageSize = 1000
-	DefaultTailEvents   = 4096
-	DefaultTailBytes    = 16 << 20
+	DefaultTailEvents   = 2048
+	DefaultTailBytes    = 8 << 20
 )
 
 // Limits checked by Validate.
@@ -69,7 +69,7 @@ type Config struct {
 	ReadPageSize int `yaml:"readPageSize"`
 	// TailEvents and TailBytes bound the live tail, the latest committed
 	// events kept in memory for subscriptions that have caught up (defaults
-	// 4096 events, 16 MiB counting data, strings and a fixed per-event
+	// 2048 events, 8 MiB counting data, strings and a fixed per-event
 	// overhead). A subscription further behind than the tail reads the file,
 	// then moves to the tail once it catches up: the bounds trade memory for
 	// how far behind a subscriber may fall before it queries again. Payloads

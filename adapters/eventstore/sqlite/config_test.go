@@ -17,8 +17,8 @@ func TestConfigDefaults(t *testing.T) {
 		MaxBatch:     1000,
 		PollInterval: time.Second,
 		ReadPageSize: 1000,
-		TailEvents:   4096,
-		TailBytes:    16 << 20,
+		TailEvents:   2048,
+		TailBytes:    8 << 20,
 	}, c)
 	assert.NoError(t, c.Validate())
 
