@@ -140,9 +140,10 @@ func (c *Catalogue) Encode(id uuid.UUID, p Payload, meta event.Metadata) (event.
 // are *DecodeError naming the event and wrap ErrUnknownEventType,
 // ErrUnknownVersion or ErrMalformedEvent.
 //
-// An event with a Memo is decoded once for all its readers: the first caller
-// decodes it, later ones get the same payload (or the same error). The payload
-// is then shared between goroutines and must not be changed in place.
+// An event with a Memo is decoded once per catalogue for all its readers:
+// the first caller decodes it, later ones with the same *Catalogue get the
+// same payload (or the same error). The payload is then shared between
+// goroutines and must not be changed in place.
 func (c *Catalogue) Decode(ev event.Event) (Payload, error) {
 	if ev.Memo == nil {
 		return c.decode(ev)

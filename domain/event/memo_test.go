@@ -23,6 +23,18 @@ func TestMemoComputesOncePerKey(t *testing.T) {
 	assert.Equal(t, 2, v, "another key computes its own value")
 	v, _ = m.Do("a", compute)
 	assert.Equal(t, 1, v, "and does not replace the first")
+	v, _ = m.Do("b", compute)
+	assert.Equal(t, 2, v, "both are memoised")
+
+	m.Do("c", compute)
+	m.Do("d", compute)
+	assert.Equal(t, 4, calls)
+	v, _ = m.Do("e", compute)
+	assert.Equal(t, 5, v, "a fifth key is computed")
+	v, _ = m.Do("e", compute)
+	assert.Equal(t, 6, v, "every time: the Memo is full")
+	v, _ = m.Do("d", compute)
+	assert.Equal(t, 4, v)
 }
 
 func TestMemoRemembersErrors(t *testing.T) {
