@@ -52,20 +52,21 @@ func eventSize(ev *event.Event) int {
 		len(m.CorrelationID) + len(m.CausationID) + len(m.Node) + len(m.Namespace)
 }
 
-// push adds committed events, which are consecutive in position. If they do
-// not follow the newest event held, the tail starts over with them.
+// push adds committed events in position order. Where one does not follow
+// the newest event held, the tail starts over with it: the tail is always one
+// run of consecutive positions.
 func (t *tail) push(evs []event.Event) {
 	if len(evs) == 0 {
 		return
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.n > 0 && evs[0].Position != t.first+event.Position(t.n) {
-		for t.n > 0 {
-			t.evict()
-		}
-	}
 	for i := range evs {
+		if t.n > 0 && evs[i].Position != t.first+event.Position(t.n) {
+			for t.n > 0 {
+				t.evict()
+			}
+		}
 		if t.n == len(t.ring) {
 			if len(t.ring) < t.maxEvents {
 				t.grow()

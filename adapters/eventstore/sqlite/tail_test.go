@@ -406,3 +406,11 @@ func TestACommitInDoubtLeavesAGapTheFileFills(t *testing.T) {
 	assert.Nil(t, got[0].Memo, "positions 3-5 came from the file")
 	assert.Positive(t, reads.Load())
 }
+
+func TestTheTailIsAlwaysOneRun(t *testing.T) {
+	tl := newTail(10, 1<<20)
+	evs := append(tailEvents(1, 3, 1), tailEvents(7, 8, 1)...)
+	tl.push(evs)
+	assert.Empty(t, tailPositions(tl, 2), "3 is not followed by 4: the tail starts over at 7")
+	assert.Equal(t, []event.Position{8}, tailPositions(tl, 7))
+}
