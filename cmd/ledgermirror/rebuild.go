@@ -13,6 +13,7 @@ import (
 	"github.com/ledgermirror/ledgermirror/adapters/eventstore/sqlite"
 	"github.com/ledgermirror/ledgermirror/cmd/ledgermirror/internal/config"
 	"github.com/ledgermirror/ledgermirror/cmd/ledgermirror/network"
+	"github.com/ledgermirror/ledgermirror/domain/catalogue"
 	"github.com/ledgermirror/ledgermirror/projections/generation"
 )
 
@@ -69,7 +70,7 @@ func runRebuild(ctx context.Context, a *app, cfg config.Config, log zerolog.Logg
 		return fmt.Errorf("opening the event store: %w", err)
 	}
 	defer func() { _ = store.Close() }()
-	gcfg := network.ReadModelGenerations(cfg, store, quiet)
+	gcfg := network.ReadModelGenerations(cfg, store, catalogue.Default(), quiet)
 	if projection != "" {
 		fmt.Fprintf(a.stderr, "a generation is one file: every projection is rebuilt, %s included\n", projection)
 	}

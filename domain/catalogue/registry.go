@@ -139,7 +139,23 @@ func (c *Catalogue) Encode(id uuid.UUID, p Payload, meta event.Metadata) (event.
 // it strictly (unknown fields are an error) into a validated payload. Errors
 // are *DecodeError naming the event and wrap ErrUnknownEventType,
 // ErrUnknownVersion or ErrMalformedEvent.
+//
+// An event with a Memo is decoded once per catalogue for all its readers:
+// the first caller decodes it, later ones with the same *Catalogue get the
+// same payload (or the same error). The payload is then shared between
+// goroutines and must not be changed in place.
 func (c *Catalogue) Decode(ev event.Event) (Payload, error) {
+	if ev.Memo == nil {
+		return c.decode(ev)
+	}
+	v, err := ev.Memo.Do(c, func() (any, error) { return c.decode(ev) })
+	if err != nil {
+		return nil, err
+	}
+	return v.(Payload), nil
+}
+
+func (c *Catalogue) decode(ev event.Event) (Payload, error) {
 	fail := func(err error) (Payload, error) {
 		return nil, &DecodeError{ID: ev.ID, Stream: ev.Stream, Position: ev.Position, Type: ev.Type, Version: ev.Version, Err: err}
 	}

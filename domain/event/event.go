@@ -46,6 +46,11 @@ type Event struct {
 	// Data is the event's JSON body.
 	Data     json.RawMessage
 	Metadata Metadata
+	// Memo, when not nil, is shared by every reader of this stored event
+	// instance, to hold its decoded payload once (see Memo). It is not part of
+	// the event's content, and nil for events read straight from storage.
+	// Data is then shared too: treat both as read-only.
+	Memo *Memo
 }
 
 // TypeVersion is the versioned type name, e.g. "MessageSubmitted.v1".

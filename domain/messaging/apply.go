@@ -76,6 +76,14 @@ func (s *Service) apply(ev event.Event, p catalogue.Payload, live bool) {
 func (s *Service) applySubmitted(v catalogue.MessageSubmitted, live bool) (*protocol.Group, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if _, decided := s.recent[v.Message.ID()]; decided {
+		// Send and the log both apply a send of this process, and the first
+		// may take the message through sealing, pinning and its decision
+		// before the other's turn comes (Send's goroutine descheduled right
+		// after its Append, while the node view reads the live tail): the
+		// late one must not bring it back as pending and seal it again.
+		return nil, false
+	}
 	if mv, ok := s.messages[v.Message.ID()]; !ok || mv.Batch == nil {
 		// Inline data is kept until its message is sealed (linkMessages
 		// drops it); data stored on its own stays referable by id.

@@ -50,6 +50,10 @@ type appendRequest struct {
 	streamArg any
 	rows      []rowArgs
 	bytes     int
+	// stored are the events as a read will return them, less what the
+	// writer assigns (position, revision, recorded); the writer completes
+	// them for the live tail.
+	stored []event.Event
 
 	state atomic.Int32
 	done  chan struct{} // closed by the writer once result/err are final
@@ -76,8 +80,17 @@ func newAppendRequest(ctx context.Context, stream string, expected event.Expecte
 		streamArg: stream,
 		rows:      make([]rowArgs, len(events)),
 		done:      make(chan struct{}),
+		stored:    make([]event.Event, len(events)),
 	}
 	ids := make([]byte, 16*len(events))
+	// One copy of the data and one Memo per event for every subscriber: the
+	// caller may reuse its Data once Append returns.
+	size := 0
+	for i := range events {
+		size += len(events[i].Data)
+	}
+	data := make([]byte, 0, size)
+	memos := make([]event.Memo, len(events))
 	for i := range events {
 		p := &events[i]
 		id := ids[16*i : 16*i+16 : 16*i+16]
@@ -87,9 +100,14 @@ func newAppendRequest(ctx context.Context, stream string, expected event.Expecte
 		ra.typ = p.Type
 		ra.version = int64(p.Version)
 		ra.data = string(p.Data)
-		if m := encodeMetadata(p.Metadata); m != "" {
+		m := encodeMetadata(p.Metadata)
+		if m != "" {
 			ra.meta = m
 		}
+		at := len(data)
+		data = append(data, p.Data...)
+		r.stored[i] = event.Event{ID: p.ID, Stream: stream, Type: p.Type, Version: p.Version,
+			Data: data[at:len(data):len(data)], Metadata: readBackMetadata(p.Metadata, m), Memo: &memos[i]}
 		r.bytes += len(p.Data) + len(stream) + 64
 	}
 	return r

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/ledgermirror/ledgermirror/domain/event"
 )
 
 // Synchronous settings accepted by Config.Synchronous.
@@ -26,6 +28,8 @@ const (
 	DefaultMaxBatch     = 1000
 	DefaultPollInterval = time.Second
 	DefaultReadPageSize = 1000
+	DefaultTailEvents   = 2048
+	DefaultTailBytes    = 8 << 20
 )
 
 // Limits checked by Validate.
@@ -33,6 +37,9 @@ const (
 	maxMaxBatch     = 100_000
 	maxReadPageSize = 100_000
 	minPollInterval = 10 * time.Millisecond
+	maxTailEvents   = 1 << 20
+	minTailBytes    = 64 << 10
+	maxTailBytes    = 1 << 30
 )
 
 // Config configures the SQLite event store. The zero value plus a Path is a
@@ -60,6 +67,16 @@ type Config struct {
 	// ReadPageSize is how many events ReadAll returns when its limit is <= 0,
 	// and how many a subscription reads per query (default 1000).
 	ReadPageSize int `yaml:"readPageSize"`
+	// TailEvents and TailBytes bound the live tail, the latest committed
+	// events kept in memory for subscriptions that have caught up (defaults
+	// 2048 events, 8 MiB counting data, strings and a fixed per-event
+	// overhead). A subscription further behind than the tail reads the file,
+	// then moves to the tail once it catches up: the bounds trade memory for
+	// how far behind a subscriber may fall before it queries again. Payloads
+	// decoded into the events' Memos are not counted, and may add about as
+	// much again.
+	TailEvents int `yaml:"tailEvents"`
+	TailBytes  int `yaml:"tailBytes"`
 
 	// idMergeAt overrides the deferred id index's merge threshold; tests set
 	// it small to exercise merges. Zero means the adaptive default.
@@ -78,6 +95,9 @@ type testHooks struct {
 	// committed) and "committed" (committed, memory not yet updated); an
 	// error fails the merge at that point.
 	merge func(stage string) error
+	// fileRead runs when a subscription reads the page after pos from the
+	// file rather than the live tail.
+	fileRead func(after event.Position)
 }
 
 // SetDefaults fills every unset field except Path.
@@ -96,6 +116,12 @@ func (c *Config) SetDefaults() {
 	}
 	if c.ReadPageSize == 0 {
 		c.ReadPageSize = DefaultReadPageSize
+	}
+	if c.TailEvents == 0 {
+		c.TailEvents = DefaultTailEvents
+	}
+	if c.TailBytes == 0 {
+		c.TailBytes = DefaultTailBytes
 	}
 }
 
@@ -119,6 +145,12 @@ func (c Config) Validate() error {
 	}
 	if c.ReadPageSize < 1 || c.ReadPageSize > maxReadPageSize {
 		errs = append(errs, fmt.Errorf("readPageSize %d: must be between 1 and %d", c.ReadPageSize, maxReadPageSize))
+	}
+	if c.TailEvents < 1 || c.TailEvents > maxTailEvents {
+		errs = append(errs, fmt.Errorf("tailEvents %d: must be between 1 and %d", c.TailEvents, maxTailEvents))
+	}
+	if c.TailBytes < minTailBytes || c.TailBytes > maxTailBytes {
+		errs = append(errs, fmt.Errorf("tailBytes %d: must be between %d and %d", c.TailBytes, minTailBytes, maxTailBytes))
 	}
 	return errors.Join(errs...)
 }

@@ -17,10 +17,13 @@ func TestConfigDefaults(t *testing.T) {
 		MaxBatch:     1000,
 		PollInterval: time.Second,
 		ReadPageSize: 1000,
+		TailEvents:   2048,
+		TailBytes:    8 << 20,
 	}, c)
 	assert.NoError(t, c.Validate())
 
-	set := Config{Path: "x", Synchronous: SynchronousFull, BusyTimeout: time.Millisecond, MaxBatch: 7, PollInterval: time.Minute, ReadPageSize: 3}
+	set := Config{Path: "x", Synchronous: SynchronousFull, BusyTimeout: time.Millisecond, MaxBatch: 7, PollInterval: time.Minute, ReadPageSize: 3,
+		TailEvents: 9, TailBytes: 1 << 20}
 	kept := set
 	set.SetDefaults()
 	assert.Equal(t, kept, set, "SetDefaults keeps what is set")
@@ -45,6 +48,10 @@ func TestConfigValidate(t *testing.T) {
 		{"max batch huge", func(c *Config) { c.MaxBatch = 1 << 30 }, "maxBatch"},
 		{"poll interval too short", func(c *Config) { c.PollInterval = time.Millisecond }, "pollInterval"},
 		{"read page 0", func(c *Config) { c.ReadPageSize = 0 }, "readPageSize"},
+		{"tail events 0", func(c *Config) { c.TailEvents = 0 }, "tailEvents"},
+		{"tail events huge", func(c *Config) { c.TailEvents = maxTailEvents + 1 }, "tailEvents"},
+		{"tail bytes too small", func(c *Config) { c.TailBytes = 1000 }, "tailBytes"},
+		{"tail bytes huge", func(c *Config) { c.TailBytes = maxTailBytes + 1 }, "tailBytes"},
 	}
 	for _, tc := range cases {
 		c := valid()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/ledgermirror/ledgermirror/domain/event"
 )
@@ -72,7 +73,10 @@ func (w *writer) runTx(group []*appendRequest) error {
 		return fmt.Errorf("%w: %w", errBegin, err)
 	}
 	w.txFirst = w.next
-	w.recorded = w.nextRecorded()
+	rec := w.nextRecorded()
+	w.recorded, w.recordedAt = rec, time.Unix(0, rec).UTC()
+	clear(w.inserted)
+	w.inserted = w.inserted[:0]
 	for _, r := range group {
 		if err := r.ctx.Err(); err != nil {
 			r.err = err // not written yet: the caller's cancellation still wins
@@ -97,6 +101,11 @@ func (w *writer) runTx(group []*appendRequest) error {
 	if last := w.next - 1; last > w.head {
 		first := w.head + 1
 		w.head = last
+		// The tail first, then the head: a subscription that sees the new
+		// head finds the events in the tail (or, failing that, the file).
+		w.s.tail.push(w.inserted)
+		clear(w.inserted)
+		w.inserted = w.inserted[:0]
 		// Publish before the appenders hear back, so an appender that reads
 		// right after Append returns sees its own events.
 		w.s.head.Store(uint64(last))
@@ -214,6 +223,9 @@ func (w *writer) flush() error {
 		for _, p := range rows[:n] {
 			ra := &p.req.rows[p.i]
 			args = append(args, int64(p.pos), ra.id, p.req.streamArg, int64(p.rev), ra.typ, ra.version, w.recorded, ra.data, ra.meta)
+			ev := p.req.stored[p.i]
+			ev.Position, ev.Revision, ev.Recorded = p.pos, p.rev, w.recordedAt
+			w.inserted = append(w.inserted, ev)
 		}
 		_, err = stmt.ExecContext(context.Background(), args...)
 		clear(args)

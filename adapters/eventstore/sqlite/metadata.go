@@ -58,6 +58,27 @@ func encodeMetadata(m event.Metadata) string {
 	return string(b)
 }
 
+// readBackMetadata is what reading back m, stored as enc (encodeMetadata's
+// result), returns: m itself unless encoding/json had to write it and may
+// have changed it (invalid UTF-8 becomes U+FFFD).
+func readBackMetadata(m event.Metadata, enc string) event.Metadata {
+	if enc == "" {
+		return event.Metadata{}
+	}
+	plain := true
+	for _, f := range metadataFields(&m) {
+		plain = plain && plainJSONString(*f)
+	}
+	if plain {
+		return m
+	}
+	back, err := decodeMetadata([]byte(enc))
+	if err != nil { // cannot happen for what json.Marshal wrote
+		return m
+	}
+	return back
+}
+
 // plainJSONString reports whether s can be written between quotes as is:
 // printable ASCII without quote or backslash.
 func plainJSONString[T string | []byte](s T) bool {

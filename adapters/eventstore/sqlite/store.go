@@ -34,6 +34,9 @@ type Store struct {
 	// the commit and before it wakes subscribers.
 	head   atomic.Uint64
 	commit notifier
+	// tail holds the latest committed events for live subscriptions; the
+	// writer fills it before it publishes the head.
+	tail *tail
 
 	mu       sync.Mutex // guards closed and the subscriptions WaitGroup's Add
 	closed   atomic.Bool
@@ -71,6 +74,7 @@ func Open(ctx context.Context, cfg Config, logger zerolog.Logger) (*Store, error
 		log:     logger.With().Str("component", "eventstore.sqlite").Str("path", cfg.Path).Logger(),
 		lock:    lock,
 		closing: make(chan struct{}),
+		tail:    newTail(cfg.TailEvents, cfg.TailBytes),
 	}
 	s.commit.init()
 	if err := s.open(ctx); err != nil {

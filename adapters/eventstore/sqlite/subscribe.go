@@ -14,13 +14,16 @@ import (
 // event, small enough that a slow consumer holds back the reads.
 const subscriptionBuffer = 64
 
-// Subscribe implements event.Store. The subscription always reads from the
-// file, by position: catch-up and live are the same loop, which reads the
-// next page after the last position it passed on and, when it has caught up
-// with the head, waits for the writer's next commit notification (or the
-// PollInterval safety net). Because positions are assigned by one writer and
-// published only after they are committed, reading "after the last position
-// seen" can neither skip nor repeat an event.
+// Subscribe implements event.Store. The subscription reads by position:
+// catch-up and live are the same loop, which takes the next page after the
+// last position it passed on and, when it has caught up with the head, waits
+// for the writer's next commit notification (or the PollInterval safety
+// net). The page comes from the live tail when the tail holds the next
+// position, from the file otherwise (catching up, fallen behind the tail, or
+// a gap in it). Because positions are assigned by one writer, which fills the
+// tail and then publishes the head only after the commit, reading "after the
+// last position seen" can neither skip nor repeat an event, whichever source
+// a page comes from.
 func (s *Store) Subscribe(ctx context.Context, after event.Position, filter event.Filter) (event.Subscription, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -52,6 +55,7 @@ type subscription struct {
 	filter event.Filter
 	pos    event.Position // last position read (delivered or filtered out)
 	events chan event.Event
+	page   []event.Event // reused for pages taken from the tail
 	stop   chan struct{}
 	done   chan struct{}
 	once   sync.Once
@@ -95,7 +99,7 @@ func (sub *subscription) loop() error {
 		commit := s.commit.wait()
 		if polled || sub.pos < event.Position(s.head.Load()) {
 			polled = false
-			page, err := s.readAfter(sub.ctx, sub.pos, s.cfg.ReadPageSize)
+			page, err := sub.next()
 			if err != nil {
 				return sub.endErr(err)
 			}
@@ -113,6 +117,7 @@ func (sub *subscription) loop() error {
 				}
 				sub.pos = e.Position
 			}
+			clear(sub.page) // hold no event the tail has let go of
 			if len(page) > 0 {
 				continue
 			}
@@ -129,6 +134,20 @@ func (sub *subscription) loop() error {
 			return event.ErrClosed
 		}
 	}
+}
+
+// next returns the page after sub.pos: from the tail if it holds the next
+// position, else from the file.
+func (sub *subscription) next() ([]event.Event, error) {
+	s := sub.s
+	sub.page = s.tail.after(sub.pos, s.cfg.ReadPageSize, sub.page[:0])
+	if len(sub.page) > 0 {
+		return sub.page, nil
+	}
+	if h := s.cfg.hooks; h != nil && h.fileRead != nil {
+		h.fileRead(sub.pos)
+	}
+	return s.readAfter(sub.ctx, sub.pos, s.cfg.ReadPageSize)
 }
 
 // endErr maps a read failure to what Err reports: a read cut short by Close

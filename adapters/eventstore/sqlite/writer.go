@@ -41,6 +41,7 @@ type writer struct {
 	txFirst      event.Position // first position of the open transaction
 	lastRecorded int64
 	recorded     any // this transaction's recorded time, boxed once
+	recordedAt   time.Time
 	revisions    revisionCache
 	ids          idIndex
 	// stale: a write transaction failed, so the state above may disagree
@@ -50,9 +51,12 @@ type writer struct {
 	hooks *testHooks
 
 	pending []pendingRow // checked rows not yet inserted
-	args    []any
-	group   []*appendRequest
-	carry   *appendRequest // dequeued but left for the next group (too big)
+	// inserted are the events this transaction wrote, in position order, for
+	// the live tail once it commits.
+	inserted []event.Event
+	args     []any
+	group    []*appendRequest
+	carry    *appendRequest // dequeued but left for the next group (too big)
 }
 
 // pendingRow is an event that passed its checks and waits in the current

@@ -118,7 +118,7 @@ func New(ctx context.Context, cfg config.Config, ch Chain, log zerolog.Logger) (
 	}
 	// The read model is served by generations (projections/generation), so
 	// that a rebuild can build a new one beside it and swap.
-	if m.views, err = generation.Open(ctx, Generations(cfg, store, log)); err != nil {
+	if m.views, err = generation.Open(ctx, Generations(cfg, store, cat, log)); err != nil {
 		return nil, fmt.Errorf("opening the read model: %w", err)
 	}
 	m.jobs = append(m.jobs, projectOwnReadModel(cfg, m.elector, m.roles, m.views.Run))

@@ -39,12 +39,12 @@ func OpenEventStore(ctx context.Context, cfg config.EventStoreConfig, log zerolo
 // adapter readModel.driver names: ReadModelGenerations for SQLite, and for
 // Postgres one schema per generation (readModel.postgres.schema for
 // generation 0, then <schema>_g1, ...) with the pointer file
-// <dataDir>/readmodel-postgres.generation.
-func Generations(cfg config.Config, events event.Store, log zerolog.Logger) generation.Config {
-	gcfg := ReadModelGenerations(cfg, events, log)
+// <dataDir>/readmodel-postgres.generation. cat is as for ReadModelGenerations.
+func Generations(cfg config.Config, events event.Store, cat *catalogue.Catalogue, log zerolog.Logger) generation.Config {
+	gcfg := ReadModelGenerations(cfg, events, cat, log)
 	if cfg.ReadModel.Driver == config.DriverPostgres {
 		gcfg.Pointer = filepath.Join(cfg.Node.DataDir, "readmodel-postgres.generation")
-		gcfg.ReadModel = postgresReadModels{cfg: cfg.ReadModel.Postgres, events: events, cat: catalogue.Default(), log: log}
+		gcfg.ReadModel = postgresReadModels{cfg: cfg.ReadModel.Postgres, events: events, cat: cat, log: log}
 	}
 	return gcfg
 }

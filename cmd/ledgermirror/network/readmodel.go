@@ -26,8 +26,11 @@ const rebuildBatch = 10_000
 // generation 0, then readmodel-1.db, ...), run by projections.All over
 // events, and the pointer file <readModel.sqlite.path>.generation. The
 // member opens a generation.Set on it, `ledgermirror rebuild` calls
-// generation.Rebuild.
-func ReadModelGenerations(cfg config.Config, events event.Store, log zerolog.Logger) generation.Config {
+// generation.Rebuild. cat decodes the events: pass the member's own, so the
+// projections decode an event its other subscribers decoded already (the
+// SQLite store's live tail shares one event.Memo per event, keyed by the
+// catalogue).
+func ReadModelGenerations(cfg config.Config, events event.Store, cat *catalogue.Catalogue, log zerolog.Logger) generation.Config {
 	var names []string
 	for _, p := range projections.All() {
 		names = append(names, p.Name())
@@ -35,7 +38,7 @@ func ReadModelGenerations(cfg config.Config, events event.Store, log zerolog.Log
 	return generation.Config{
 		Pointer:    cfg.ReadModel.SQLite.Path + ".generation",
 		Events:     events,
-		ReadModel:  sqliteReadModels{cfg: cfg.ReadModel.SQLite, events: events, cat: catalogue.Default(), log: log},
+		ReadModel:  sqliteReadModels{cfg: cfg.ReadModel.SQLite, events: events, cat: cat, log: log},
 		Projectors: names,
 		Log:        log.With().Str("component", "generation").Logger(),
 	}

@@ -177,7 +177,7 @@ func collectQuietly(sub event.Subscription, n int) []event.Event {
 			if !ok {
 				return out
 			}
-			out = append(out, e)
+			out = append(out, e.WithoutMemo()) // see collect
 		case <-ctx.Done():
 			return out
 		}
