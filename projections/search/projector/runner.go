@@ -222,6 +222,20 @@ func (r *Runner) Apply(ctx context.Context, events []event.Event, live bool) err
 		if err != nil {
 			return err
 		}
+		if ci, ok := r.idx.(search.CheckpointingIndex); ok {
+			// One write for both; Flush after the checkpoint is as good,
+			// since Apply has not returned yet.
+			if err := ci.IndexWithCheckpoint(ctx, Name, uint64(last), docs...); err != nil {
+				return fmt.Errorf("indexing %d documents: %w", len(docs), err)
+			}
+			if live {
+				if err := r.idx.Flush(ctx); err != nil {
+					return err
+				}
+			}
+			r.setApplied(last)
+			return nil
+		}
 		if err := r.idx.Index(ctx, docs...); err != nil {
 			return fmt.Errorf("indexing %d documents: %w", len(docs), err)
 		}
