@@ -23,6 +23,15 @@ type dataRow struct {
 	Created  time.Time             `json:"created"`
 }
 
+// messageRow is the part of a messages table document (a
+// projections.MessageDoc) that is indexed: decoding only these fields
+// skips parsing the hashes of its contexts, its location and times.
+type messageRow struct {
+	Header json.RawMessage    `json:"header"`
+	Data   []protocol.DataRef `json:"data"`
+	State  string             `json:"state"`
+}
+
 // builder builds the documents of one batch from the read model, reading
 // each data row once and flattening each value once: a data item's text
 // goes into its own document and into its message's, usually in the same
@@ -45,7 +54,7 @@ func (b *builder) document(ctx context.Context, k docKey) (search.Document, bool
 	if err != nil || !found {
 		return search.Document{}, false, err
 	}
-	var m projections.MessageDoc
+	var m messageRow
 	if err := json.Unmarshal(raw, &m); err != nil {
 		return search.Document{}, false, fmt.Errorf("message %s: stored document: %w", k.id, err)
 	}
