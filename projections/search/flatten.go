@@ -19,6 +19,16 @@ import (
 // are stored): FlattenJSON returns the leaves read before the first syntax
 // error. It never panics and always returns valid UTF-8.
 func FlattenJSON(raw []byte) string {
+	if s, ok := flattenValid(raw); ok {
+		return s
+	}
+	return flattenTokens(raw)
+}
+
+// flattenTokens is FlattenJSON by encoding/json's tokenizer: the
+// reference, which also defines what invalid JSON gives. flattenValid
+// must return the same for everything it accepts (FuzzFlattenFast).
+func flattenTokens(raw []byte) string {
 	type container struct{ object, expectKey bool }
 	var (
 		out   strings.Builder

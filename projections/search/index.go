@@ -137,3 +137,20 @@ type Index interface {
 	// returns an error wrapping ErrClosed afterwards.
 	Close() error
 }
+
+// CheckpointingIndex is an Index that can write documents and a checkpoint
+// in one go. It is optional: the projector uses it when the adapter has
+// it, and Index then SetCheckpoint otherwise. An engine where each write
+// makes work of its own (Bleve: a segment to persist and merge) does one
+// write fewer per batch.
+type CheckpointingIndex interface {
+	Index
+	// IndexWithCheckpoint is Index(ctx, docs...) then SetCheckpoint(ctx,
+	// name, pos), with their contracts (validation, errors, ordering,
+	// durability), except that the checkpoint is written with the last of
+	// the documents, atomically: when it returns an error the checkpoint
+	// was not changed, though some documents may have been written. An
+	// invalid name or document writes nothing. With no docs it is
+	// SetCheckpoint.
+	IndexWithCheckpoint(ctx context.Context, name string, pos uint64, docs ...Document) error
+}

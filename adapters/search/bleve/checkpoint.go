@@ -25,7 +25,7 @@ func (x *Index) Checkpoint(ctx context.Context, name string) (uint64, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("bleve search: %w", err)
 	}
-	v, err := x.idx.GetInternal([]byte(checkpointPrefix + name))
+	v, err := x.idx.GetInternal(checkpointKey(name))
 	switch {
 	case err != nil:
 		return 0, fmt.Errorf("bleve search: reading checkpoint %s: %w", name, err)
@@ -53,8 +53,14 @@ func (x *Index) SetCheckpoint(ctx context.Context, name string, pos uint64) erro
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("bleve search: %w", err)
 	}
-	if err := x.idx.SetInternal([]byte(checkpointPrefix+name), binary.BigEndian.AppendUint64(nil, pos)); err != nil {
+	if err := x.idx.SetInternal(checkpointKey(name), checkpointValue(pos)); err != nil {
 		return fmt.Errorf("bleve search: writing checkpoint %s: %w", name, err)
 	}
 	return nil
 }
+
+// checkpointKey is the internal key of checkpoint name.
+func checkpointKey(name string) []byte { return []byte(checkpointPrefix + name) }
+
+// checkpointValue is how a position is stored: 8 bytes, big-endian.
+func checkpointValue(pos uint64) []byte { return binary.BigEndian.AppendUint64(nil, pos) }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -30,4 +31,30 @@ func TestCheckpointSurvivesReopen(t *testing.T) {
 	res, err := idx.Search(ctx, search.Request{Namespace: "ns1", Query: "kept"})
 	require.NoError(t, err)
 	assert.Equal(t, 1, res.Total)
+}
+
+// IndexWithCheckpoint spread over several Bleve batches writes every
+// document and, with the last batch, the checkpoint, which survives a
+// reopen.
+func TestIndexWithCheckpointOverSeveralBatches(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	idx, err := bleve.Open(dir, bleve.Config{BatchSize: 2})
+	require.NoError(t, err)
+	docs := make([]search.Document, 5)
+	for i := range docs {
+		docs[i] = search.Document{Namespace: "ns1", Kind: search.Data, ID: uuid.NewSHA1(uuid.Nil, []byte{byte(i)}).String(), Text: "kept"}
+	}
+	require.NoError(t, idx.IndexWithCheckpoint(ctx, "search.v1", 77, docs...))
+	require.NoError(t, idx.Close())
+
+	idx, err = bleve.Open(dir, bleve.Config{BatchSize: 2})
+	require.NoError(t, err)
+	defer idx.Close()
+	pos, err := idx.Checkpoint(ctx, "search.v1")
+	require.NoError(t, err)
+	assert.Equal(t, uint64(77), pos)
+	res, err := idx.Search(ctx, search.Request{Namespace: "ns1", Query: "kept"})
+	require.NoError(t, err)
+	assert.Equal(t, len(docs), res.Total)
 }

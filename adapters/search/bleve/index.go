@@ -63,7 +63,24 @@ func (x *Index) Index(ctx context.Context, docs ...search.Document) error {
 	}
 	return x.write(ctx, len(docs), func(b *bleve.Batch, i int) error {
 		return b.Index(docs[i].Key(), source(docs[i]))
-	})
+	}, nil)
+}
+
+// IndexWithCheckpoint implements search.CheckpointingIndex: the
+// checkpoint is an internal value of the last Bleve batch, which scorch
+// applies and persists atomically, so it saves SetCheckpoint's batch of
+// its own (a snapshot for the persister to write).
+func (x *Index) IndexWithCheckpoint(ctx context.Context, name string, pos uint64, docs ...search.Document) error {
+	if err := search.ValidateCheckpointName(name); err != nil {
+		return err
+	}
+	docs, err := search.PrepareBatch(docs)
+	if err != nil {
+		return err
+	}
+	return x.write(ctx, len(docs), func(b *bleve.Batch, i int) error {
+		return b.Index(docs[i].Key(), source(docs[i]))
+	}, func(b *bleve.Batch) { b.SetInternal(checkpointKey(name), checkpointValue(pos)) })
 }
 
 // Delete implements search.Index.
@@ -75,7 +92,7 @@ func (x *Index) Delete(ctx context.Context, ns string, kind search.Kind, ids ...
 	return x.write(ctx, len(keys), func(b *bleve.Batch, i int) error {
 		b.Delete(keys[i])
 		return nil
-	})
+	}, nil)
 }
 
 func keys(ns string, kind search.Kind, ids []string) ([]string, error) {
@@ -96,22 +113,28 @@ func keys(ns string, kind search.Kind, ids []string) ([]string, error) {
 	return out, nil
 }
 
-// write adds n operations to batches of at most BatchSize and applies each.
-func (x *Index) write(ctx context.Context, n int, add func(b *bleve.Batch, i int) error) error {
+// write adds n operations to batches of at most BatchSize and applies
+// each; finish, if not nil, adds to the last batch (written even when n is
+// 0).
+func (x *Index) write(ctx context.Context, n int, add func(b *bleve.Batch, i int) error, finish func(b *bleve.Batch)) error {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	if x.closed {
 		return search.ErrClosed
 	}
-	for start := 0; start < n; start += x.cfg.BatchSize {
+	for start := 0; start < n || start == 0 && finish != nil; start += x.cfg.BatchSize {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("bleve search: %w", err)
 		}
 		b := x.idx.NewBatch()
-		for i := start; i < min(n, start+x.cfg.BatchSize); i++ {
+		end := min(n, start+x.cfg.BatchSize)
+		for i := start; i < end; i++ {
 			if err := add(b, i); err != nil {
 				return fmt.Errorf("bleve search: %w", err)
 			}
+		}
+		if end == n && finish != nil {
+			finish(b)
 		}
 		if err := x.idx.Batch(b); err != nil {
 			return fmt.Errorf("bleve search: write batch: %w", err)

@@ -16,6 +16,10 @@
 // message confirmed when a later copy of it is rejected (a batch pinned
 // twice), and its text is the flattened value (search.FlattenJSON) of each
 // of its data items that the node holds with the hash the message names.
+// The Runner remembers the text of the data items it read recently, so a
+// message decided a batch or two after its data arrived takes their text
+// without reading and flattening their rows again; an event that touches
+// an item makes it forget the item first, so the text is the row's.
 //
 // A message is indexed once it is decided (confirmed or rejected;
 // again if the decision is revoked), not while it waits for its pin: it
@@ -42,7 +46,9 @@
 // # Checkpoint and crashes
 //
 // The Runner's position is kept in the index itself (Index.SetCheckpoint,
-// under the name Name), written after the documents of each batch. After a
+// under the name Name), written after the documents of each batch, or
+// with them in one write when the index is a search.CheckpointingIndex
+// (Bleve). After a
 // crash the Runner starts again from the checkpoint that survived, which
 // the index keeps only with the documents written before it; the events
 // after it are indexed again, which replaces those documents with the same

@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/ledgermirror/ledgermirror/domain/protocol"
 	"github.com/ledgermirror/ledgermirror/projections"
 	"github.com/ledgermirror/ledgermirror/projections/search"
@@ -25,28 +23,38 @@ type dataRow struct {
 	Created  time.Time             `json:"created"`
 }
 
+// messageRow is the part of a messages table document (a
+// projections.MessageDoc) that is indexed: decoding only these fields
+// skips parsing the hashes of its contexts, its location and times.
+type messageRow struct {
+	Header json.RawMessage    `json:"header"`
+	Data   []protocol.DataRef `json:"data"`
+	State  string             `json:"state"`
+}
+
 // builder builds the documents of one batch from the read model, reading
-// each data row once (a message's data are usually in the same batch).
+// each data row once and flattening each value once: a data item's text
+// goes into its own document and into its message's, usually in the same
+// batch. The text of items this batch does not touch comes from the
+// Runner's texts, which saves reading and flattening the row again when
+// a message is decided a batch or two after its data arrived.
 type builder struct {
-	rm   projections.Store
-	data map[docKey]*dataRow // nil: no row
+	rm    projections.Store
+	data  map[docKey]dataText
+	texts *textCache
 }
 
 // document builds the document of k; false when the read model has no row
 // for it (an item the projections did not keep).
 func (b *builder) document(ctx context.Context, k docKey) (search.Document, bool, error) {
 	if k.kind == search.Data {
-		row, err := b.dataRow(ctx, k.ns, k.id)
-		if err != nil || row == nil {
-			return search.Document{}, false, err
-		}
-		return dataDocument(k, row), true, nil
+		return b.dataDocument(ctx, k)
 	}
 	raw, found, err := b.rm.Get(ctx, projections.MessagesTable, k.ns, [16]byte(k.id))
 	if err != nil || !found {
 		return search.Document{}, false, err
 	}
-	var m projections.MessageDoc
+	var m messageRow
 	if err := json.Unmarshal(raw, &m); err != nil {
 		return search.Document{}, false, fmt.Errorf("message %s: stored document: %w", k.id, err)
 	}
@@ -56,16 +64,14 @@ func (b *builder) document(ctx context.Context, k docKey) (search.Document, bool
 	}
 	var text []string
 	for _, ref := range m.Data {
-		row, err := b.dataRow(ctx, k.ns, ref.ID)
+		t, err := b.text(ctx, docKey{ns: k.ns, kind: search.Data, id: ref.ID})
 		if err != nil {
 			return search.Document{}, false, err
 		}
 		// Only the value the message names: the node may hold another
 		// item under the same id (a peer's batch reusing it).
-		if row != nil && row.Hash == ref.Hash {
-			if s := search.FlattenJSON(row.Value); s != "" {
-				text = append(text, s)
-			}
+		if t.found && t.hash == ref.Hash && t.text != "" {
+			text = append(text, t.text)
 		}
 	}
 	fields := map[string][]string{
@@ -81,7 +87,13 @@ func (b *builder) document(ctx context.Context, k docKey) (search.Document, bool
 		Text: strings.Join(text, "\n"), Time: h.Created().Time().UTC()}, true, nil
 }
 
-func dataDocument(k docKey, row *dataRow) search.Document {
+// dataDocument reads k's row, which this batch touched, so never from the
+// Runner's texts.
+func (b *builder) dataDocument(ctx context.Context, k docKey) (search.Document, bool, error) {
+	row, err := b.readData(ctx, k)
+	if err != nil || row == nil {
+		return search.Document{}, false, err
+	}
 	fields := map[string][]string{}
 	if row.Datatype != nil {
 		fields["datatype"] = []string{row.Datatype.Name() + "/" + row.Datatype.Version()}
@@ -90,29 +102,49 @@ func dataDocument(k docKey, row *dataRow) search.Document {
 		fields["blob"] = []string{row.Blob.Hash.String()}
 	}
 	return search.Document{Namespace: k.ns, Kind: search.Data, ID: k.id.String(), Fields: fields,
-		Text: search.FlattenJSON(row.Value), Time: row.Created.UTC()}
+		Text: b.data[k].text, Time: row.Created.UTC()}, true, nil
 }
 
-// dataRow reads a data item's row, nil when there is none.
-func (b *builder) dataRow(ctx context.Context, ns string, id uuid.UUID) (*dataRow, error) {
-	k := docKey{ns: ns, kind: search.Data, id: id}
-	if row, ok := b.data[k]; ok {
-		return row, nil
+// text returns what a message document takes from data item k: read in
+// this batch, else remembered from an earlier one, else read now.
+func (b *builder) text(ctx context.Context, k docKey) (dataText, error) {
+	if t, ok := b.data[k]; ok {
+		return t, nil
 	}
-	raw, found, err := b.rm.Get(ctx, projections.DataTable, ns, [16]byte(id))
+	if t, ok := b.texts.get(k); ok {
+		return t, nil
+	}
+	_, err := b.readData(ctx, k)
+	return b.data[k], err
+}
+
+// readData reads k's row (nil when there is none) and records its text in
+// b.data and the Runner's texts.
+func (b *builder) readData(ctx context.Context, k docKey) (*dataRow, error) {
+	raw, found, err := b.rm.Get(ctx, projections.DataTable, k.ns, [16]byte(k.id))
 	if err != nil {
-		return nil, fmt.Errorf("reading data %s: %w", id, err)
+		return nil, fmt.Errorf("reading data %s: %w", k.id, err)
 	}
 	var row *dataRow
+	t := dataText{found: found}
 	if found {
 		row = &dataRow{}
 		if err := json.Unmarshal(raw, row); err != nil {
-			return nil, fmt.Errorf("data %s: stored document: %w", id, err)
+			return nil, fmt.Errorf("data %s: stored document: %w", k.id, err)
 		}
+		t.hash, t.text = row.Hash, search.FlattenJSON(row.Value)
 	}
 	if b.data == nil {
-		b.data = map[docKey]*dataRow{}
+		b.data = map[docKey]dataText{}
 	}
-	b.data[k] = row
+	b.data[k] = t
+	b.texts.put(k, t)
 	return row, nil
+}
+
+// dataText is what a message document takes from one of its data items.
+type dataText struct {
+	found bool // false: the node has no such item
+	hash  protocol.Hash
+	text  string // search.FlattenJSON of the value
 }

@@ -62,6 +62,10 @@ type Runner struct {
 	mu      sync.Mutex
 	applied event.Position
 	wake    []chan struct{}
+
+	// applying serialises Apply, the only user of texts.
+	applying sync.Mutex
+	texts    textCache
 }
 
 // New returns a runner that fills idx from store's events and rm's rows.
@@ -189,6 +193,8 @@ func (r *Runner) Apply(ctx context.Context, events []event.Event, live bool) err
 	if len(events) == 0 {
 		return nil
 	}
+	r.applying.Lock()
+	defer r.applying.Unlock()
 	var touched touchedSet
 	for _, ev := range events {
 		if !eventTypes[ev.Type] {
@@ -203,6 +209,11 @@ func (r *Runner) Apply(ctx context.Context, events []event.Event, live bool) err
 		touched.touch(p)
 	}
 	last := events[len(events)-1].Position
+	for _, k := range touched.keys {
+		if k.kind == search.Data {
+			r.texts.forget(k)
+		}
+	}
 	if len(touched.keys) > 0 {
 		if err := r.waitReadModel(ctx, last); err != nil {
 			return err
@@ -210,6 +221,20 @@ func (r *Runner) Apply(ctx context.Context, events []event.Event, live bool) err
 		docs, err := r.documents(ctx, touched.keys)
 		if err != nil {
 			return err
+		}
+		if ci, ok := r.idx.(search.CheckpointingIndex); ok {
+			// One write for both; Flush after the checkpoint is as good,
+			// since Apply has not returned yet.
+			if err := ci.IndexWithCheckpoint(ctx, Name, uint64(last), docs...); err != nil {
+				return fmt.Errorf("indexing %d documents: %w", len(docs), err)
+			}
+			if live {
+				if err := r.idx.Flush(ctx); err != nil {
+					return err
+				}
+			}
+			r.setApplied(last)
+			return nil
 		}
 		if err := r.idx.Index(ctx, docs...); err != nil {
 			return fmt.Errorf("indexing %d documents: %w", len(docs), err)
@@ -231,7 +256,7 @@ func (r *Runner) Apply(ctx context.Context, events []event.Event, live bool) err
 // or that the index would refuse is left out (and logged), the same way on
 // every replay.
 func (r *Runner) documents(ctx context.Context, keys []docKey) ([]search.Document, error) {
-	b := builder{rm: r.rm}
+	b := builder{rm: r.rm, texts: &r.texts}
 	docs := make([]search.Document, 0, len(keys))
 	for _, k := range keys {
 		d, found, err := b.document(ctx, k)

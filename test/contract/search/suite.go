@@ -48,6 +48,7 @@ func Run(t *testing.T, open func(t *testing.T) search.Index) {
 		{"concurrent use", testConcurrent},
 		{"close", testClose},
 		{"checkpoint", testCheckpoint},
+		{"index with checkpoint", testIndexWithCheckpoint},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			idx := open(t)

@@ -52,3 +52,42 @@ func testCheckpoint(t *testing.T, e *env) {
 	assert.ErrorIs(t, err, search.ErrClosed)
 	assert.ErrorIs(t, e.idx.SetCheckpoint(ctx, "search.v1", 3), search.ErrClosed)
 }
+
+// testIndexWithCheckpoint: an adapter that is a search.CheckpointingIndex
+// (a feature, not a requirement) writes the documents and the checkpoint
+// together, writes neither for an invalid document or name, and still
+// records the checkpoint when there are no documents.
+func testIndexWithCheckpoint(t *testing.T, e *env) {
+	ci, ok := e.idx.(search.CheckpointingIndex)
+	if !ok {
+		t.Skip("the adapter has no IndexWithCheckpoint")
+	}
+	ctx := context.Background()
+	checkpoint := func() uint64 {
+		pos, err := e.idx.Checkpoint(ctx, "search.v1")
+		require.NoError(t, err)
+		return pos
+	}
+	a := e.doc(ns1, search.Messages, "a", "apple words", map[string][]string{"tag": {"t"}})
+	b := e.doc(ns1, search.Data, "b", "banana words", nil)
+	require.NoError(t, ci.IndexWithCheckpoint(ctx, "search.v1", 7, a, b))
+	assert.Equal(t, uint64(7), checkpoint())
+	require.NoError(t, e.idx.Flush(ctx))
+	e.expect(t, ns1, "", map[string][]string{"apple": {"a"}, "banana": {"b"}, "words": {"a", "b"}, "tag:t": {"a"}})
+
+	bad := search.Document{Namespace: ns1, Kind: search.Messages, ID: "x", Text: "cherry"}
+	cherry := e.doc(ns1, search.Messages, "c", "cherry", nil)
+	assert.ErrorIs(t, ci.IndexWithCheckpoint(ctx, "search.v1", 9, cherry, bad), search.ErrInvalidDocument)
+	assert.ErrorIs(t, ci.IndexWithCheckpoint(ctx, "Bad Name", 9, cherry), search.ErrInvalidDocument)
+	assert.Equal(t, uint64(7), checkpoint(), "nothing written")
+
+	require.NoError(t, ci.IndexWithCheckpoint(ctx, "search.v1", 3))
+	assert.Equal(t, uint64(3), checkpoint(), "no documents: the checkpoint alone, and it may go down")
+	require.NoError(t, e.idx.Flush(ctx))
+	e.expect(t, ns1, "", map[string][]string{"cherry": nil, "words": {"a", "b"}})
+	all := e.search(t, search.Request{Namespace: ns1, Limit: search.MaxLimit})
+	assert.Equal(t, 2, all.Total, "checkpoints are no documents")
+
+	require.NoError(t, e.idx.Close())
+	assert.ErrorIs(t, ci.IndexWithCheckpoint(ctx, "search.v1", 9, cherry), search.ErrClosed)
+}
