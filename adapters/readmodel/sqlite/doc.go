@@ -58,6 +58,14 @@
 // them. Checkpoints are rows of the checkpoints table in the same
 // transaction.
 //
+// A row is written with INSERT OR REPLACE, which deletes an existing row
+// with all its index entries and inserts them again, unless the
+// transaction read it: Get reads the stored columns with the document, and
+// the flush then UPDATEs only the columns that differ (none: no write),
+// which leaves the indexes of the other columns alone (update.go). A
+// message confirmed after it was received pending changes three of its
+// nine indexed columns.
+//
 // Commits do not checkpoint the WAL: a goroutine with its own connection
 // does, at most once a second (checkpoint.go), so that the index pages a
 // burst of commits rewrites are copied to the database file once, not once
