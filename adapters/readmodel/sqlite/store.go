@@ -39,13 +39,13 @@ type Store struct {
 	rdb  *sql.DB // read-only pool
 	r    *readStatements
 
-	optimized time.Time  // guarded by the writer token
+	optimized time.Time   // guarded by the writer token
 	writes    writeCounts // guarded by the writer token
+	stats     statsCache  // sqlite_stat1, for Find's plans
 
 	// replaceRows writes every row with insertSQL, as before rows were
 	// updated in place: the reference the tests compare that with.
 	replaceRows bool
-	stats     statsCache // sqlite_stat1, for Find's plans
 
 	closed    atomic.Bool
 	abandoned atomic.Bool // Close gave up waiting for a transaction
