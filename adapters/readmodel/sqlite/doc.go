@@ -58,13 +58,21 @@
 // them. Checkpoints are rows of the checkpoints table in the same
 // transaction.
 //
+// A row is written with INSERT OR REPLACE, which deletes an existing row
+// with all its index entries and inserts them again, unless the
+// transaction read it: Get reads the stored columns with the document, and
+// the flush then UPDATEs only the columns that differ (none: no write),
+// which leaves the indexes of the other columns alone (update.go). A
+// message confirmed after it was received pending changes three of its
+// nine indexed columns.
+//
 // Commits do not checkpoint the WAL: a goroutine with its own connection
 // does, at most once a second (checkpoint.go), so that the index pages a
 // burst of commits rewrites are copied to the database file once, not once
 // per commit.
 //
-// Every Put keeps one index per sortable field up to date: eight for a
-// message. That is what a row costs (see the figures below), and why a
+// A new row (and a row rewritten unread) enters one index per sortable
+// field: nine for a message. That is what a row costs (see the figures below), and why a
 // rebuild into a new file should set Config.DeferIndexes: the tables are
 // created without their secondary indexes, filled, and indexed at the end
 // (Store.BuildIndexes, or the next Open without DeferIndexes), which sorts
@@ -154,4 +162,9 @@
 // are. A count scans every matching index entry, and a count on a string
 // list parses the list of every row of the namespace that the instr test
 // lets through.
+//
+// So is what a rewrite costs: BenchmarkConfirmPending (20,000 messages
+// inserted pending, then each read and confirmed, 200 per transaction)
+// rewrites 8-10k rows/s with INSERT OR REPLACE and 19-22k with the UPDATE
+// of the changed columns.
 package sqlite

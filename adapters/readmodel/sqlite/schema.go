@@ -52,6 +52,11 @@ type table struct {
 
 	insertSQL string // every column and doc
 	getSQL    string // doc by namespace and key
+	rowSQL    string // every column and doc by namespace and key, as insertSQL's arguments
+	// updatable: every column and the doc fit a changedColumns mask, so a
+	// row read in the transaction can be rewritten with an UPDATE of the
+	// columns that changed (update.go).
+	updatable bool
 	scanSQL   string // every column and doc, in (namespace, key) order
 }
 
@@ -95,7 +100,9 @@ func newTable(decl *projections.Table) (*table, error) {
 	pk := t.cols[0].ident + ", " + t.cols[t.key].ident
 	t.insertSQL = "INSERT OR REPLACE INTO " + t.ident + " (" + all + ") VALUES (" + strings.Join(marks, ", ") + ")"
 	t.getSQL = "SELECT " + quoteIdent(docColumn) + " FROM " + t.ident + " WHERE " + t.cols[0].ident + " = ? AND " + t.cols[t.key].ident + " = ?"
+	t.rowSQL = "SELECT " + all + " FROM " + t.ident + " WHERE " + t.cols[0].ident + " = ? AND " + t.cols[t.key].ident + " = ?"
 	t.scanSQL = "SELECT " + all + " FROM " + t.ident + " ORDER BY " + pk
+	t.updatable = len(t.cols)+1 <= 64
 	return t, nil
 }
 

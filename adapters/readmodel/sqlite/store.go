@@ -39,8 +39,13 @@ type Store struct {
 	rdb  *sql.DB // read-only pool
 	r    *readStatements
 
-	optimized time.Time  // guarded by the writer token
-	stats     statsCache // sqlite_stat1, for Find's plans
+	optimized time.Time   // guarded by the writer token
+	writes    writeCounts // guarded by the writer token
+	stats     statsCache  // sqlite_stat1, for Find's plans
+
+	// replaceRows writes every row with insertSQL, as before rows were
+	// updated in place: the reference the tests compare that with.
+	replaceRows bool
 
 	closed    atomic.Bool
 	abandoned atomic.Bool // Close gave up waiting for a transaction
@@ -166,6 +171,14 @@ func (s *Store) open(ctx context.Context) error {
 	return err
 }
 
+// writeCounts counts how the flushes wrote rows: the tests' view of which
+// path a row took.
+type writeCounts struct {
+	replaced  int64 // insertSQL: new rows, and rows the transaction did not read
+	updated   int64 // an UPDATE of the changed columns
+	unchanged int64 // read and put again as they were: not written
+}
+
 // optimizeEvery is how often Begin lets SQLite refresh the statistics its
 // query planner uses: PRAGMA optimize runs ANALYZE on a table whose size
 // changed about tenfold since its last one, which therefore happens a few
@@ -228,7 +241,7 @@ func (s *Store) Begin(ctx context.Context) (projections.Tx, error) {
 		<-s.w.token
 		return nil, fmt.Errorf("sqlite read model: begin: %w", err)
 	}
-	return &tx{s: s, ctx: ctx, pending: map[rowID]int{}}, nil
+	return &tx{s: s, ctx: ctx, pending: map[rowID]int{}, stored: map[rowID][]any{}}, nil
 }
 
 // Checkpoints implements projections.Store.

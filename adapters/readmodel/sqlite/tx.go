@@ -29,11 +29,12 @@ type writer struct {
 	conn                             *sql.Conn
 	begin, commit, rollback, setCkpt *sql.Stmt
 	checkpoint                       *sql.Stmt
-	puts, gets                       []*sql.Stmt // by table index
+	puts, rows                       []*sql.Stmt // by table index; rows: t.rowSQL
+	updates                          map[updateKey]*sql.Stmt
 }
 
 func newWriter(ctx context.Context, conn *sql.Conn, tables []*table) (*writer, error) {
-	w := &writer{token: make(chan struct{}, 1), conn: conn}
+	w := &writer{token: make(chan struct{}, 1), conn: conn, updates: map[updateKey]*sql.Stmt{}}
 	prepare := func(query string) (*sql.Stmt, error) {
 		st, err := conn.PrepareContext(ctx, query)
 		if err != nil {
@@ -63,21 +64,24 @@ func newWriter(ctx context.Context, conn *sql.Conn, tables []*table) (*writer, e
 			return nil, errors.Join(err, w.close())
 		}
 		w.puts = append(w.puts, put)
-		get, err := prepare(t.getSQL)
+		get, err := prepare(t.rowSQL)
 		if err != nil {
 			return nil, errors.Join(err, w.close())
 		}
-		w.gets = append(w.gets, get)
+		w.rows = append(w.rows, get)
 	}
 	return w, nil
 }
 
 func (w *writer) close() error {
 	var errs []error
-	for _, st := range append([]*sql.Stmt{w.begin, w.commit, w.rollback, w.setCkpt, w.checkpoint}, append(w.puts, w.gets...)...) {
+	for _, st := range append([]*sql.Stmt{w.begin, w.commit, w.rollback, w.setCkpt, w.checkpoint}, append(w.puts, w.rows...)...) {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}
+	}
+	for _, st := range w.updates {
+		errs = append(errs, st.Close())
 	}
 	return errors.Join(append(errs, w.conn.Close())...)
 }
@@ -94,6 +98,13 @@ func (w *writer) close() error {
 // error from SQLite itself (a full disk) therefore surfaces at the flush:
 // from a later Put, or from Commit, which then rolls back.
 //
+// A Get that reads a row from the database keeps its stored values
+// (stored); a Put of that row takes them along (pendingRow.prior), and the
+// flush rewrites only the columns that changed (update.go). Nothing else
+// writes a row while the transaction holds the writer, and a stored entry
+// leaves the map when its row is put, so an entry is always what the
+// database holds.
+//
 // Statements run without the transaction's context (a cancellable context
 // costs modernc a goroutine per statement, more than a Put); each method
 // checks the context first instead, so cancelling takes effect at the next
@@ -104,6 +115,10 @@ type tx struct {
 	done    bool
 	pending map[rowID]int // index in rows
 	rows    []pendingRow
+	stored  map[rowID][]any // rows read from the database and not put since, as insertSQL's arguments
+
+	scan       []any // Get's Scan destinations
+	updateArgs []any // an UPDATE's arguments
 }
 
 // flushRows bounds the rows a transaction holds in memory.
@@ -118,9 +133,14 @@ type rowID struct {
 }
 
 type pendingRow struct {
-	id   rowID
-	args []any // insertSQL's arguments
+	id    rowID
+	args  []any // insertSQL's arguments
+	prior []any // the stored row, as insertSQL's arguments; nil when not known
 }
+
+// maxStoredRows bounds the stored rows a transaction remembers between
+// Puts; past it they are forgotten (and written with insertSQL if put).
+const maxStoredRows = flushRows
 
 func (x *tx) check() error {
 	switch {
@@ -151,8 +171,12 @@ func (x *tx) Put(d *projections.Table, row query.Row, doc json.RawMessage) error
 		x.rows[i].args = args
 		return nil
 	}
+	prior := x.stored[id]
+	if prior != nil {
+		delete(x.stored, id)
+	}
 	x.pending[id] = len(x.rows)
-	x.rows = append(x.rows, pendingRow{id: id, args: args})
+	x.rows = append(x.rows, pendingRow{id: id, args: args, prior: prior})
 	if len(x.rows) >= flushRows {
 		return x.flush()
 	}
@@ -171,7 +195,7 @@ func (x *tx) flush() error {
 		return compareKeys(a.id.key, b.id.key)
 	})
 	for _, r := range x.rows {
-		if _, err := x.s.w.puts[r.id.table].Exec(r.args...); err != nil {
+		if err := x.write(r); err != nil {
 			return fmt.Errorf("sqlite read model: put %s: %w", x.s.tables[r.id.table].name, err)
 		}
 	}
@@ -179,6 +203,32 @@ func (x *tx) flush() error {
 	clear(x.rows) // let the documents go
 	x.rows = x.rows[:0]
 	return nil
+}
+
+// write stores one waiting row: the columns that changed when its stored
+// values are known, else every column.
+func (x *tx) write(r pendingRow) error {
+	t := x.s.tables[r.id.table]
+	if r.prior != nil && t.updatable && !x.s.replaceRows {
+		m := changed(r.prior, r.args)
+		if m == 0 {
+			x.s.writes.unchanged++
+			return nil
+		}
+		done, err := x.update(t, m, r.args)
+		if err != nil {
+			return err
+		}
+		if done {
+			x.s.writes.updated++
+			return nil
+		}
+		// The row was not there after all; no path deletes rows, but
+		// inserting it is the answer if one ever does.
+	}
+	x.s.writes.replaced++
+	_, err := x.s.w.puts[r.id.table].Exec(r.args...)
+	return err
 }
 
 // compareKeys orders two encoded keys of one column: strings or int64s.
@@ -212,15 +262,29 @@ func (x *tx) Get(d *projections.Table, ns string, key any) (json.RawMessage, boo
 		doc, _ := args[len(args)-1].(string)
 		return json.RawMessage(doc), true, nil
 	}
-	var doc []byte
-	err = x.s.w.gets[t.index].QueryRow(ns, k).Scan(&doc)
+	n := len(t.cols) + 1
+	vals := make([]any, n)
+	x.scan = x.scan[:0]
+	for i := range vals {
+		x.scan = append(x.scan, &vals[i])
+	}
+	err = x.s.w.rows[t.index].QueryRow(ns, k).Scan(x.scan...)
+	clear(x.scan)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, nil
 	}
 	if err != nil {
 		return nil, false, fmt.Errorf("sqlite read model: get %s: %w", t.name, err)
 	}
-	return doc, true, nil
+	doc, ok := vals[n-1].(string)
+	if !ok {
+		return nil, false, fmt.Errorf("sqlite read model: get %s: the document is stored as %T", t.name, vals[n-1])
+	}
+	if len(x.stored) >= maxStoredRows {
+		clear(x.stored)
+	}
+	x.stored[rowID{table: t.index, ns: ns, key: k}] = vals
+	return json.RawMessage(doc), true, nil
 }
 
 // SetCheckpoint implements projections.Tx. Positions above math.MaxInt64
@@ -262,7 +326,7 @@ func (x *tx) Commit() error {
 		return errors.Join(fmt.Errorf("sqlite read model: commit: %w", sqliteerr.Classify(err)), x.end(x.s.w.rollback))
 	}
 	x.done = true
-	x.pending, x.rows = nil, nil
+	x.pending, x.rows, x.stored = nil, nil, nil
 	<-x.s.w.token
 	x.s.ckpt.poke()
 	return nil
@@ -286,7 +350,7 @@ func (x *tx) Rollback() error {
 // an error here.
 func (x *tx) end(rollback *sql.Stmt) error {
 	x.done = true
-	x.pending, x.rows = nil, nil
+	x.pending, x.rows, x.stored = nil, nil, nil
 	defer func() { <-x.s.w.token }()
 	if _, err := rollback.Exec(); err != nil && !strings.Contains(err.Error(), "no transaction is active") {
 		return fmt.Errorf("sqlite read model: rollback: %w", err)
