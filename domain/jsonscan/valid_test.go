@@ -1,4 +1,4 @@
-package jsonvalid
+package jsonscan
 
 import (
 	"encoding/json"
@@ -28,7 +28,7 @@ func TestValidAgreesWithEncodingJSON(t *testing.T) {
 }
 
 func TestNestingLimit(t *testing.T) {
-	for _, n := range []int{maxDepth - 1, maxDepth, maxDepth + 1} {
+	for _, n := range []int{MaxDepth - 1, MaxDepth, MaxDepth + 1} {
 		for _, open := range []string{"[", `{"k":`} {
 			closing := "]"
 			if open != "[" {
@@ -100,7 +100,7 @@ func BenchmarkValid(b *testing.B) {
 		`"namespace":"default","topics":["t1"],"datahash":"` + strings.Repeat("ab", 32) + `"},"hash":"` + strings.Repeat("cd", 32) +
 		`","data":[{"id":"7d4b0b5e-3c1f-4e0b-9d7a-2a3c4d5e6f71","hash":"` + strings.Repeat("ef", 32) + `"}],"state":"confirmed","sequence":12345}`)
 	require.True(b, json.Valid(doc))
-	b.Run("jsonvalid", func(b *testing.B) {
+	b.Run("jsonscan", func(b *testing.B) {
 		b.SetBytes(int64(len(doc)))
 		for range b.N {
 			Valid(doc)
