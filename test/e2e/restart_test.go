@@ -4,8 +4,10 @@ package e2e_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	_ "modernc.org/sqlite" // the read model's file, changed behind the node's back
 )
 
 // TestDevRestartAfterKill fires broadcasts at a `ledgermirror dev` network,
@@ -67,6 +70,10 @@ func TestDevRestartAfterKill(t *testing.T) {
 	t.Logf("%d broadcasts acknowledged before SIGKILL", len(acked))
 	assert.Empty(t, refused, "every broadcast sent before the kill is accepted")
 	require.NotEmpty(t, acked)
+	// As if org1's read model had been built by another version (a table
+	// declared differently): the restart rebuilds it from the log instead of
+	// refusing to start, and the chain events checked below come from it.
+	markReadModelFromAnotherVersion(t, filepath.Join(dir, "org1"))
 
 	again := startProc(t, "ledgermirror dev (restarted)", args...)
 	clients, next = memberClients(t, again, 0, members, time.Minute)
@@ -111,4 +118,22 @@ func assertEachBatchPinnedOnce(t *testing.T, clients []*apiClient) {
 		}
 		t.Logf("org%d: %d batches, each pinned once", i+1, len(pins))
 	}
+}
+
+// markReadModelFromAnotherVersion changes the recorded declaration hash of
+// the messages table in the SQLite read model under dataDir, which is what
+// a read model built by a version that declared the table differently
+// looks like to this one.
+func markReadModelFromAnotherVersion(t *testing.T, dataDir string) {
+	t.Helper()
+	path := filepath.Join(dataDir, "readmodel.db")
+	require.FileExists(t, path)
+	db, err := sql.Open("sqlite", "file:"+path)
+	require.NoError(t, err)
+	defer func() { require.NoError(t, db.Close()) }()
+	res, err := db.Exec("UPDATE schema_tables SET ddl_hash = 'declared by another version' WHERE name = 'messages'")
+	require.NoError(t, err)
+	n, err := res.RowsAffected()
+	require.NoError(t, err)
+	require.EqualValues(t, 1, n, "the messages table is recorded in %s", path)
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/ledgermirror/ledgermirror/adapters/chain/ethereum"
 	dxhttp "github.com/ledgermirror/ledgermirror/adapters/dataexchange/http"
+	rmsqlite "github.com/ledgermirror/ledgermirror/adapters/readmodel/sqlite"
 	"github.com/ledgermirror/ledgermirror/adapters/sharedstorage/local"
 	"github.com/ledgermirror/ledgermirror/api"
 	"github.com/ledgermirror/ledgermirror/cmd/ledgermirror/internal/config"
@@ -118,7 +119,7 @@ func New(ctx context.Context, cfg config.Config, ch Chain, log zerolog.Logger) (
 	}
 	// The read model is served by generations (projections/generation), so
 	// that a rebuild can build a new one beside it and swap.
-	if m.views, err = generation.Open(ctx, Generations(cfg, store, cat, log)); err != nil {
+	if m.views, err = openReadModel(ctx, cfg, Generations(cfg, store, cat, log), log); err != nil {
 		return nil, fmt.Errorf("opening the read model: %w", err)
 	}
 	m.jobs = append(m.jobs, projectOwnReadModel(cfg, m.elector, m.roles, m.views.Run))
@@ -394,4 +395,32 @@ func logReorg(log zerolog.Logger, r chain.Reorg) {
 	ev.Uint64("ancestor", r.Ancestor).Uint64("from", r.From).Int("removed", r.Removed).
 		Bool("beyondConfirmations", r.BeyondConfirmations).Bool("beyondWindow", r.BeyondWindow).
 		Msg("chain reorganisation")
+}
+
+// openReadModel opens the serving generation of the read model. An embedded
+// (SQLite) read model whose tables were declared by another version of
+// ledgermirror (rmsqlite.ErrSchemaChanged: a new index, a new column) is
+// rebuilt from the event log first, as `ledgermirror rebuild` would, with
+// its progress in the log: the read model is derived data, so an upgrade
+// should not leave a node refusing to start until someone runs a command.
+// A Postgres read model may be shared by several instances and large, so
+// there the error stays, naming the command.
+func openReadModel(ctx context.Context, cfg config.Config, gcfg generation.Config, log zerolog.Logger) (*generation.Set, error) {
+	set, err := generation.Open(ctx, gcfg)
+	if err == nil || !errors.Is(err, rmsqlite.ErrSchemaChanged) || cfg.ReadModel.Driver == config.DriverPostgres {
+		return set, err
+	}
+	log.Warn().Err(err).Msg("the read model was built by another version; rebuilding it from the event log before serving")
+	last := time.Now()
+	st, err := generation.Rebuild(ctx, gcfg, "", func(st generation.Status) {
+		if time.Since(last) >= 2*time.Second {
+			last = time.Now()
+			log.Info().Uint64("position", uint64(st.Position)).Uint64("head", uint64(st.Head)).Msg("rebuilding the read model")
+		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("rebuilding the read model: %w", err)
+	}
+	log.Info().Uint64("generation", st.Generation).Uint64("events", uint64(st.Head)).Msg("read model rebuilt")
+	return generation.Open(ctx, gcfg)
 }
