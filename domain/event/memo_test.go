@@ -26,8 +26,10 @@ func TestMemoComputesOncePerKey(t *testing.T) {
 	v, _ = m.Do("b", compute)
 	assert.Equal(t, 2, v, "both are memoised")
 
-	m.Do("c", compute)
-	m.Do("d", compute)
+	for _, key := range []string{"c", "d"} {
+		_, err := m.Do(key, compute)
+		require.NoError(t, err)
+	}
 	assert.Equal(t, 4, calls)
 	v, _ = m.Do("e", compute)
 	assert.Equal(t, 5, v, "a fifth key is computed")
