@@ -103,10 +103,6 @@ func (r *Runner) Run(ctx context.Context) error {
 		return err
 	}
 	defer func() { _ = sub.Close() }()
-	// Stops the decoding goroutine when Run returns, whatever the reason.
-	decodeCtx, stopDecoding := context.WithCancel(ctx)
-	defer stopDecoding()
-	events := decodeAhead(decodeCtx, sub.Events(), r.cat)
 	var batch []event.Event
 	var flush <-chan time.Time
 	for {
@@ -119,7 +115,7 @@ func (r *Runner) Run(ctx context.Context) error {
 				return err
 			}
 			batch = batch[:0]
-		case ev, ok := <-events:
+		case ev, ok := <-sub.Events():
 			if !ok {
 				if err := sub.Err(); err != nil && !errors.Is(err, context.Canceled) {
 					return err
@@ -289,45 +285,4 @@ func (r *Runner) WaitFor(ctx context.Context, pos event.Position) error {
 		case <-w:
 		}
 	}
-}
-
-// decodeAheadBuffer is how many decoded events wait for the runner.
-const decodeAheadBuffer = 256
-
-// decodeAhead decodes the events of in on a goroutine of its own and passes
-// them on, each with a Memo holding its payload (or its decode error), so
-// the runner's Decode takes the result without decoding. While the runner
-// catches up (a restart, a rebuild) it reads events from the file, and
-// decoding them is about a seventh of its work: done here, it runs on
-// another core, beside the projectors and the SQLite writes. Live events
-// from a store that shares one Memo among its subscribers are usually
-// decoded already, by whichever subscriber came first. The channel closes
-// when in does or ctx ends.
-func decodeAhead(ctx context.Context, in <-chan event.Event, cat *catalogue.Catalogue) <-chan event.Event {
-	out := make(chan event.Event, decodeAheadBuffer)
-	go func() {
-		defer close(out)
-		for {
-			var ev event.Event
-			var ok bool
-			select {
-			case ev, ok = <-in:
-				if !ok {
-					return
-				}
-			case <-ctx.Done():
-				return
-			}
-			if ev.Memo == nil {
-				ev.Memo = new(event.Memo)
-			}
-			_, _ = cat.Decode(ev) // memoised, the error too: the runner sees it
-			select {
-			case out <- ev:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	return out
 }
