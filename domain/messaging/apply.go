@@ -26,7 +26,7 @@ func (s *Service) apply(ev event.Event, p catalogue.Payload, live bool) {
 	case catalogue.MessageSubmitted:
 		// Another instance of this member recorded it (this one's own
 		// sends are applied by Send and skipped here).
-		if group, seal := s.applySubmitted(v, live); seal {
+		if group, seal := s.applySubmitted(v, live, ev.Position, false); seal {
 			s.pipeline.add(v.Message, group)
 		}
 	case catalogue.GroupKnown:
@@ -68,14 +68,25 @@ func (s *Service) apply(ev event.Event, p catalogue.Payload, live bool) {
 	}
 }
 
-// applySubmitted folds a recorded message into the view.
+// applySubmitted folds a recorded message into the view, recorded at pos;
+// fromSend says Send applies it right after its Append, rather than the
+// node view reading it from the log.
 //
 // It returns whether the message is this node's and goes to the sealer now
 // (live, while this instance leads the namespace), with its group; other
 // own messages wait in unsealed for whichever run leads next.
-func (s *Service) applySubmitted(v catalogue.MessageSubmitted, live bool) (*protocol.Group, bool) {
+func (s *Service) applySubmitted(v catalogue.MessageSubmitted, live bool, pos event.Position, fromSend bool) (*protocol.Group, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if fromSend && s.viewSubmitted >= pos {
+		// The view read this very event before Send's turn came, and
+		// handed the message on; it may be sealed, pinned and decided by
+		// now, whatever the recent decisions still hold.
+		return nil, false
+	}
+	if !fromSend && pos > s.viewSubmitted {
+		s.viewSubmitted = pos
+	}
 	if _, decided := s.recent[v.Message.ID()]; decided {
 		// Send and the log both apply a send of this process, and the first
 		// may take the message through sealing, pinning and its decision

@@ -20,6 +20,46 @@ import (
 // second time: that sealed it into a second batch, which every member then
 // rejected as a duplicate message id.
 func TestLateOwnSubmitDoesNotResealADecidedMessage(t *testing.T) {
+	s, submitted := newOwnSubmit(t)
+	msg := submitted.Message
+	const pos = 42 // where the Append put the MessageSubmitted
+	// The view applies it first.
+	_, seal := s.applySubmitted(submitted, true, pos, false)
+	require.True(t, seal, "the first apply of an own send hands it to the sealer")
+	s.decide(msg.ID(), StateConfirmed, "", time.Now(), catalogue.ChainLocation{Chain: "ethereum:1337", BlockNumber: 1})
+
+	_, seal = s.applySubmitted(submitted, true, pos, true) // Send, late
+	assert.False(t, seal, "a decided message is not sealed again")
+	_, pending := s.messages[msg.ID()]
+	assert.False(t, pending, "a decided message does not become pending again")
+	mv, decided := s.recent[msg.ID()]
+	require.True(t, decided)
+	assert.Equal(t, StateConfirmed, mv.State)
+
+	// The same once the decision has left the recent ones (after thousands
+	// of later decisions, or a revocation): the view's position still says
+	// the message was handed on.
+	delete(s.recent, msg.ID())
+	_, seal = s.applySubmitted(submitted, true, pos, true)
+	assert.False(t, seal, "a message the view applied is not sealed again by Send")
+	_, pending = s.messages[msg.ID()]
+	assert.False(t, pending)
+}
+
+// TestOwnSubmitAppliedBySendFirst: in the usual order Send applies its own
+// message first and hands it to the sealer; the view then knows it.
+func TestOwnSubmitAppliedBySendFirst(t *testing.T) {
+	s, submitted := newOwnSubmit(t)
+	_, seal := s.applySubmitted(submitted, true, 7, true) // Send
+	assert.True(t, seal)
+	_, seal = s.applySubmitted(submitted, true, 7, false) // the view
+	assert.False(t, seal, "the view does not hand it on a second time")
+}
+
+// newOwnSubmit returns a leading service of org1 and a MessageSubmitted of
+// its own.
+func newOwnSubmit(t *testing.T) (*Service, catalogue.MessageSubmitted) {
+	t.Helper()
 	org, err := protocol.NewOrgDID("org1")
 	require.NoError(t, err)
 	key, err := protocol.NewSigningKey([protocol.SigningKeySize]byte{1})
@@ -36,16 +76,5 @@ func TestLateOwnSubmitDoesNotResealADecidedMessage(t *testing.T) {
 		messages: map[uuid.UUID]*MessageView{}, recent: map[uuid.UUID]*MessageView{}, waiters: map[uuid.UUID][]chan struct{}{},
 		data: map[uuid.UUID]protocol.Data{}, inline: map[uuid.UUID]protocol.Data{}, used: map[uuid.UUID]bool{},
 		pendingDef: map[definitionKey]uuid.UUID{}}
-
-	_, seal := s.applySubmitted(submitted, true) // the view, first
-	require.True(t, seal, "the first apply of an own send hands it to the sealer")
-	s.decide(msg.ID(), StateConfirmed, "", time.Now(), catalogue.ChainLocation{Chain: "ethereum:1337", BlockNumber: 1})
-
-	_, seal = s.applySubmitted(submitted, true) // Send, late
-	assert.False(t, seal, "a decided message is not sealed again")
-	_, pending := s.messages[msg.ID()]
-	assert.False(t, pending, "a decided message does not become pending again")
-	mv, decided := s.recent[msg.ID()]
-	require.True(t, decided)
-	assert.Equal(t, StateConfirmed, mv.State)
+	return s, submitted
 }

@@ -123,13 +123,14 @@ func (s *Service) send(ctx context.Context, typ protocol.MessageType, h RequestH
 	if err != nil {
 		return MessageView{}, fmt.Errorf("encoding message %s: %w", id, err)
 	}
-	if _, err := s.deps.Store.Append(ctx, catalogue.MessageStream(id), event.NoStream(), ev); err != nil {
+	res, err := s.deps.Store.Append(ctx, catalogue.MessageStream(id), event.NoStream(), ev)
+	if err != nil {
 		if errors.Is(err, event.ErrWrongRevision) {
 			return MessageView{}, fmt.Errorf("%w: message id %s is already used", ErrConflict, id)
 		}
 		return MessageView{}, fmt.Errorf("recording message %s: %w", id, err)
 	}
-	if _, seal := s.applySubmitted(submitted, true); seal {
+	if _, seal := s.applySubmitted(submitted, true, res.LastPosition, true); seal {
 		s.pipeline.add(msg, group)
 	}
 	return s.Message(ctx, id)

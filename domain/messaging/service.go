@@ -67,18 +67,21 @@ type Service struct {
 	messages   map[uuid.UUID]*MessageView // this node's own undecided messages
 	recent     map[uuid.UUID]*MessageView // own messages decided lately (bounded)
 	recentFIFO []uuid.UUID
-	waiters    map[uuid.UUID][]chan struct{}
-	data       map[uuid.UUID]protocol.Data // stored with StoreData: referable by id
-	inline     map[uuid.UUID]protocol.Data // created with their message, until it is sealed
-	used       map[uuid.UUID]bool          // data ids a message refers to
-	groups     map[protocol.Hash]protocol.Group
-	ops        map[uuid.UUID]*Operation
-	opOrder    []uuid.UUID
-	batches    map[uuid.UUID]*ownBatch
-	sealOrder  []uuid.UUID
-	received   map[uuid.UUID]bool
-	missing    map[uuid.UUID]string // broadcast batches pinned and not received: their payload refs
-	nonces     map[protocol.Hash]uint64
+	// viewSubmitted is the position of the last MessageSubmitted the node
+	// view applied: Send leaves an own message the view took first alone.
+	viewSubmitted event.Position
+	waiters       map[uuid.UUID][]chan struct{}
+	data          map[uuid.UUID]protocol.Data // stored with StoreData: referable by id
+	inline        map[uuid.UUID]protocol.Data // created with their message, until it is sealed
+	used          map[uuid.UUID]bool          // data ids a message refers to
+	groups        map[protocol.Hash]protocol.Group
+	ops           map[uuid.UUID]*Operation
+	opOrder       []uuid.UUID
+	batches       map[uuid.UUID]*ownBatch
+	sealOrder     []uuid.UUID
+	received      map[uuid.UUID]bool
+	missing       map[uuid.UUID]string // broadcast batches pinned and not received: their payload refs
+	nonces        map[protocol.Hash]uint64
 	// unsealed are own messages recorded and not yet handed to the
 	// pipeline: replayed at start-up, or recorded while another instance
 	// leads the namespace (leading false).

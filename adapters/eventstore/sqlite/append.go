@@ -84,13 +84,15 @@ func newAppendRequest(ctx context.Context, stream string, expected event.Expecte
 	}
 	ids := make([]byte, 16*len(events))
 	// One copy of the data and one Memo per event for every subscriber: the
-	// caller may reuse its Data once Append returns.
+	// caller may reuse its Data once Append returns. The data of an append
+	// is one buffer (an event the tail still holds keeps its neighbours'
+	// bytes, at most one append's); each Memo is allocated on its own, as
+	// it comes to hold a decoded payload, several times the bytes.
 	size := 0
 	for i := range events {
 		size += len(events[i].Data)
 	}
 	data := make([]byte, 0, size)
-	memos := make([]event.Memo, len(events))
 	for i := range events {
 		p := &events[i]
 		id := ids[16*i : 16*i+16 : 16*i+16]
@@ -107,7 +109,7 @@ func newAppendRequest(ctx context.Context, stream string, expected event.Expecte
 		at := len(data)
 		data = append(data, p.Data...)
 		r.stored[i] = event.Event{ID: p.ID, Stream: stream, Type: p.Type, Version: p.Version,
-			Data: data[at:len(data):len(data)], Metadata: readBackMetadata(p.Metadata, m), Memo: &memos[i]}
+			Data: data[at:len(data):len(data)], Metadata: readBackMetadata(p.Metadata, m), Memo: new(event.Memo)}
 		r.bytes += len(p.Data) + len(stream) + 64
 	}
 	return r

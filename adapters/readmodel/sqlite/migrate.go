@@ -116,7 +116,7 @@ func createTable(ctx context.Context, conn *sql.Conn, t *table, deferIndexes boo
 		return false, nil
 	case err == nil:
 		return false, fmt.Errorf("table %q: %w (file: %s, this binary: %s); "+
-			"rebuild the read model into a new file", t.name, ErrSchemaChanged, short(stored), short(t.hash))
+			"rebuild the read model into a new file", t.name, ErrDeclarationChanged, short(stored), short(t.hash))
 	case err != sql.ErrNoRows: //nolint:errorlint // QueryRow.Scan returns sql.ErrNoRows itself
 		return false, fmt.Errorf("table %q: read schema_tables: %w", t.name, err)
 	}

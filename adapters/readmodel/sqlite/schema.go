@@ -18,6 +18,13 @@ import (
 // be rebuilt into a new file.
 var ErrSchemaChanged = errors.New("read-model table declaration changed")
 
+// ErrDeclarationChanged is the ErrSchemaChanged of a table this adapter
+// created from another declaration (another version's columns or
+// indexes), as opposed to an object of that name it did not create: the
+// file is a read model of this node's, which can be rebuilt from the log
+// without losing anything.
+var ErrDeclarationChanged = fmt.Errorf("%w: the table was created from another declaration", ErrSchemaChanged)
+
 // docColumn holds each row's document.
 const docColumn = "doc"
 

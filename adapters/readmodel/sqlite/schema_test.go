@@ -104,6 +104,7 @@ func TestReopen(t *testing.T) {
 	grown := projections.NewTable("widgets", "name", append(widgets.Fields()[1:], query.Field{Name: "colour", Type: query.String}), nil)
 	_, err = Open(ctx(t), Config{Path: path}, []*projections.Table{grown}, testLog(t))
 	require.ErrorIs(t, err, ErrSchemaChanged)
+	require.ErrorIs(t, err, ErrDeclarationChanged, "a table this adapter created, declared otherwise")
 	assert.ErrorContains(t, err, `table "widgets"`)
 	assert.ErrorContains(t, err, "rebuild")
 
@@ -133,6 +134,7 @@ func TestATableThisAdapterDidNotCreateIsRefused(t *testing.T) {
 	require.NoError(t, db.Close())
 	_, err = Open(ctx(t), Config{Path: path}, []*projections.Table{widgets}, testLog(t))
 	assert.ErrorIs(t, err, ErrSchemaChanged)
+	assert.NotErrorIs(t, err, ErrDeclarationChanged, "not a table of this adapter's: nothing says a rebuild may replace it")
 }
 
 func TestANewerSchemaIsRefused(t *testing.T) {

@@ -399,7 +399,7 @@ func logReorg(log zerolog.Logger, r chain.Reorg) {
 
 // openReadModel opens the serving generation of the read model. An embedded
 // (SQLite) read model whose tables were declared by another version of
-// ledgermirror (rmsqlite.ErrSchemaChanged: a new index, a new column) is
+// ledgermirror (rmsqlite.ErrDeclarationChanged: a new index, a new column) is
 // rebuilt from the event log first, as `ledgermirror rebuild` would, with
 // its progress in the log: the read model is derived data, so an upgrade
 // should not leave a node refusing to start until someone runs a command.
@@ -407,7 +407,7 @@ func logReorg(log zerolog.Logger, r chain.Reorg) {
 // there the error stays, naming the command.
 func openReadModel(ctx context.Context, cfg config.Config, gcfg generation.Config, log zerolog.Logger) (*generation.Set, error) {
 	set, err := generation.Open(ctx, gcfg)
-	if err == nil || !errors.Is(err, rmsqlite.ErrSchemaChanged) || cfg.ReadModel.Driver == config.DriverPostgres {
+	if err == nil || !errors.Is(err, rmsqlite.ErrDeclarationChanged) || cfg.ReadModel.Driver == config.DriverPostgres {
 		return set, err
 	}
 	log.Warn().Err(err).Msg("the read model was built by another version; rebuilding it from the event log before serving")
