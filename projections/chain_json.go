@@ -1,5 +1,7 @@
 package projections
 
+import "github.com/ledgermirror/ledgermirror/domain/protocol"
+
 // appendJSON appends d exactly as json.Marshal(d) would (see
 // jsonappend.go): every pin observed and every change of its state writes
 // one.
@@ -56,14 +58,7 @@ func (d *chainEventDoc) appendFields(b []byte) ([]byte, error) {
 	if d.Contexts == nil {
 		b = append(b, "null"...)
 	} else {
-		b = append(b, '[')
-		for i, c := range d.Contexts {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendHashHex(b, c)
-		}
-		b = append(b, ']')
+		b = appendList(b, d.Contexts, func(b []byte, h protocol.Hash) []byte { return appendHashHex(b, h) })
 	}
 	b = appendUint(appendKey(b, "timestamp", false), d.Timestamp)
 	b = appendKey(b, "removed", false)

@@ -17,14 +17,7 @@ func (d *EventDoc) appendFields(b []byte) ([]byte, error) {
 		b = appendString(appendKey(b, "tx", false), d.Tx)
 	}
 	if len(d.Topics) > 0 {
-		b = append(appendKey(b, "topics", false), '[')
-		for i, t := range d.Topics {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendString(b, t)
-		}
-		b = append(b, ']')
+		b = appendList(appendKey(b, "topics", false), d.Topics, appendString)
 	}
 	if d.Tag != "" {
 		b = appendString(appendKey(b, "tag", false), d.Tag)

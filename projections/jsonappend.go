@@ -170,3 +170,15 @@ func appendKey(b []byte, name string, first bool) []byte {
 
 func appendInt(b []byte, n int64) []byte   { return strconv.AppendInt(b, n, 10) }
 func appendUint(b []byte, n uint64) []byte { return strconv.AppendUint(b, n, 10) }
+
+// appendList appends items as a JSON array, each written by each.
+func appendList[T any](b []byte, items []T, each func([]byte, T) []byte) []byte {
+	b = append(b, '[')
+	for i, it := range items {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = each(b, it)
+	}
+	return append(b, ']')
+}

@@ -55,14 +55,7 @@ func (d *MessageDoc) appendFields(b []byte) ([]byte, error) {
 		b = appendInt(appendKey(b, "sequence", false), d.Sequence)
 	}
 	if len(d.Contexts) > 0 {
-		b = append(appendKey(b, "contexts", false), '[')
-		for i, c := range d.Contexts {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendConfirmedContext(b, c)
-		}
-		b = append(b, ']')
+		b = appendList(appendKey(b, "contexts", false), d.Contexts, appendConfirmedContext)
 	}
 	if d.Location != nil {
 		b = appendChainLocation(appendKey(b, "location", false), *d.Location)
