@@ -1,6 +1,7 @@
 package messaging
 
 import (
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -274,7 +275,13 @@ const maxRecent = 10000
 // (revoked) one among the pending.
 func (s *Service) settle(id uuid.UUID, mv *MessageView) {
 	if mv.State == StatePending {
-		delete(s.recent, id)
+		if _, ok := s.recent[id]; ok {
+			// A revocation (a reorg), which is rare: the id leaves the
+			// FIFO too, or its stale place there would evict the entry a
+			// later decision makes before its time.
+			delete(s.recent, id)
+			s.recentFIFO = slices.DeleteFunc(s.recentFIFO, func(x uuid.UUID) bool { return x == id })
+		}
 		s.messages[id] = mv
 		return
 	}

@@ -78,3 +78,21 @@ func newOwnSubmit(t *testing.T) (*Service, catalogue.MessageSubmitted) {
 		pendingDef: map[definitionKey]uuid.UUID{}}
 	return s, submitted
 }
+
+// TestRevokedDecisionLeavesTheRecentOnes: a decision revoked by a reorg and
+// taken again keeps one place among the recent decisions, so it is not
+// evicted early by its own stale entry.
+func TestRevokedDecisionLeavesTheRecentOnes(t *testing.T) {
+	s, submitted := newOwnSubmit(t)
+	id := submitted.Message.ID()
+	_, seal := s.applySubmitted(submitted, true, 1, false)
+	require.True(t, seal)
+	first := catalogue.ChainLocation{Chain: "ethereum:1337", BlockNumber: 1}
+	s.decide(id, StateConfirmed, "", time.Now(), first)
+	s.decide(id, StatePending, "", time.Time{}, first) // revoked
+	_, pending := s.messages[id]
+	require.True(t, pending, "a revoked decision makes the message pending again")
+	assert.NotContains(t, s.recentFIFO, id)
+	s.decide(id, StateConfirmed, "", time.Now(), catalogue.ChainLocation{Chain: "ethereum:1337", BlockNumber: 2})
+	assert.Equal(t, []uuid.UUID{id}, s.recentFIFO, "one place among the recent decisions")
+}
