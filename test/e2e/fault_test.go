@@ -156,7 +156,16 @@ func runFaults(t *testing.T, plan faultPlan) {
 	}
 
 	// Faults, spread over the sending.
-	rnd := rand.New(rand.NewSource(time.Now().UnixNano()))
+	// The plan (which member, when) is random; its seed is logged so that a
+	// failure's plan can be run again (the timing around it cannot).
+	seed := time.Now().UnixNano()
+	if v := os.Getenv("LM_FAULT_SEED"); v != "" {
+		var err error
+		seed, err = strconv.ParseInt(v, 10, 64)
+		require.NoError(t, err, "LM_FAULT_SEED")
+	}
+	t.Logf("fault plan seed %d (LM_FAULT_SEED=%d runs this plan again)", seed, seed)
+	rnd := rand.New(rand.NewSource(seed))
 	faults := make([]string, 0, plan.memberKills+plan.chainOutages)
 	for range plan.memberKills {
 		faults = append(faults, "member")
