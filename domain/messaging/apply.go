@@ -80,21 +80,17 @@ func (s *Service) applySubmitted(v catalogue.MessageSubmitted, live bool, pos ev
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if fromSend && s.viewSubmitted >= pos {
-		// The view read this very event before Send's turn came, and
-		// handed the message on; it may be sealed, pinned and decided by
-		// now, whatever the recent decisions still hold.
+		// The view read this very event before Send's turn came (Send's
+		// goroutine descheduled right after its Append, the view reading
+		// the live tail) and handed the message on; it may be sealed,
+		// pinned and decided by now, so applying it again would make it
+		// pending and seal it a second time. The view itself cannot meet
+		// a decided message here: decisions come after the submission in
+		// the log, and it applies the log in order.
 		return nil, false
 	}
 	if !fromSend && pos > s.viewSubmitted {
 		s.viewSubmitted = pos
-	}
-	if _, decided := s.recent[v.Message.ID()]; decided {
-		// Send and the log both apply a send of this process, and the first
-		// may take the message through sealing, pinning and its decision
-		// before the other's turn comes (Send's goroutine descheduled right
-		// after its Append, while the node view reads the live tail): the
-		// late one must not bring it back as pending and seal it again.
-		return nil, false
 	}
 	if mv, ok := s.messages[v.Message.ID()]; !ok || mv.Batch == nil {
 		// Inline data is kept until its message is sealed (linkMessages
