@@ -9,6 +9,7 @@ import (
 	"math/big"
 	"strings"
 	"sync"
+	"time"
 
 	goethereum "github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
@@ -139,8 +140,20 @@ func (s *Submitter) Submit(ctx context.Context, req chain.PinRequest) (chain.Sub
 		if !nonceClash(err) || attempt >= nonceRetries {
 			return chain.Submission{}, fmt.Errorf("sending the pin transaction (nonce %d): %w", nonce, err)
 		}
+		// The node counts the other sender's transaction in its pending
+		// nonce only after its pool has taken it in, which can lag the
+		// send: asking again at once can return the nonce just refused.
+		select {
+		case <-time.After(time.Duration(attempt+1) * nonceRetryPause):
+		case <-ctx.Done():
+			return chain.Submission{}, fmt.Errorf("sending the pin transaction (nonce %d): %w", nonce, ctx.Err())
+		}
 	}
 }
+
+// nonceRetryPause is the first pause before Submit asks the node for a
+// nonce again after a clash; each retry waits one more of it.
+const nonceRetryPause = 10 * time.Millisecond
 
 // nonceRetries bounds how often Submit signs anew when another sender from
 // the same key took the nonce it expected.
