@@ -19,8 +19,12 @@ var migrationFiles embed.FS
 
 // Page cache per connection, in KiB (SQLite's negative cache_size). The writer
 // keeps the indexes it probes hot; readers mostly stream the table in order.
+// A cached page costs about twice its size in resident memory: modernc's
+// allocator rounds each 4 KiB page and its header up to an 8 KiB slot. The
+// writer's 4 MiB (16 MiB before) gave the same e2e throughput and about
+// 25 MB less per member; pages it misses come from the OS's file cache.
 const (
-	writerCacheKiB = 16 << 10
+	writerCacheKiB = 4 << 10
 	readerCacheKiB = 2 << 10 // a WAL reader drops its cache after any write; a big one only costs memory
 )
 
