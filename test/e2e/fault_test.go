@@ -92,9 +92,28 @@ func (n *faultNetwork) client(i int) *apiClient {
 	return n.clients[i]
 }
 
+// faultDir is the network's directory: a test temporary directory, or with
+// LM_FAULT_KEEP=1 one that is kept when the test fails, so the members'
+// event stores and read models can be read afterwards (its path is logged).
+func faultDir(t *testing.T) string {
+	if os.Getenv("LM_FAULT_KEEP") == "" {
+		return t.TempDir()
+	}
+	dir, err := os.MkdirTemp("", "lm-faults-")
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the network's files are kept in %s", dir)
+			return
+		}
+		_ = os.RemoveAll(dir)
+	})
+	return dir
+}
+
 func runFaults(t *testing.T, plan faultPlan) {
 	const members = 3
-	n := &faultNetwork{t: t, dir: t.TempDir(), servers: make([]*proc, members), clients: make([]*apiClient, members)}
+	n := &faultNetwork{t: t, dir: faultDir(t), servers: make([]*proc, members), clients: make([]*apiClient, members)}
 	ports := freePorts(t, 1+2*members)
 	n.rpcPort, n.ports = ports[0], ports[1:]
 	for i := range members {
