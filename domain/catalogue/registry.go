@@ -1,7 +1,6 @@
 package catalogue
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/ledgermirror/ledgermirror/domain/event"
+	"github.com/ledgermirror/ledgermirror/domain/jsonscan"
 )
 
 // Payload is the body of a domain event.
@@ -53,6 +53,9 @@ type entry struct {
 	version   int
 	payload   reflect.Type // a struct type implementing Payload
 	upcasters map[int]Upcaster
+	// shape is what decoding checks for unknown members, when the payload
+	// has no hand-written decoder (strictPayload).
+	shape *shape
 }
 
 // Catalogue maps event types to payloads and upcasters. Build it once at
@@ -65,7 +68,7 @@ type Catalogue struct {
 func New() *Catalogue { return &Catalogue{entries: map[string]*entry{}} }
 
 // Register adds an event type at its current version. sample is a zero value of
-// the payload struct (not a pointer). Registering a type twice is a programming
+// the payload struct (not a pointer), with no embedded fields. Registering a type twice is a programming
 // error and panics at start-up, never on input.
 func (c *Catalogue) Register(sample Payload, version int) {
 	t := reflect.TypeOf(sample)
@@ -76,7 +79,11 @@ func (c *Catalogue) Register(sample Payload, version int) {
 	if _, dup := c.entries[name]; dup {
 		panic("catalogue: " + name + " registered twice")
 	}
-	c.entries[name] = &entry{version: version, payload: t, upcasters: map[int]Upcaster{}}
+	e := &entry{version: version, payload: t, upcasters: map[int]Upcaster{}}
+	if !reflect.PointerTo(t).Implements(strictPayloadType) {
+		e.shape = shapeOf(t)
+	}
+	c.entries[name] = e
 }
 
 // RegisterUpcaster adds the step from version from to from+1 of typ.
@@ -177,18 +184,41 @@ func (c *Catalogue) decode(ev event.Event) (Payload, error) {
 			return fail(fmt.Errorf("%w: upcasting v%d: %w", ErrMalformedEvent, v, err))
 		}
 	}
-	ptr := reflect.New(e.payload)
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(ptr.Interface()); err != nil {
+	// Events with a Memo share their Data between readers, read-only (see
+	// event.Event), so a payload may keep slices of it.
+	ptr, err := e.decodeJSON(data, ev.Memo != nil)
+	if err != nil {
 		return fail(fmt.Errorf("%w: %w", ErrMalformedEvent, err))
-	}
-	if dec.More() {
-		return fail(fmt.Errorf("%w: trailing data after the JSON value", ErrMalformedEvent))
 	}
 	p := ptr.Elem().Interface().(Payload)
 	if err := p.Validate(); err != nil {
 		return fail(fmt.Errorf("%w: %w", ErrMalformedEvent, err))
 	}
 	return p, nil
+}
+
+// decodeJSON decodes data into a new payload as a json.Decoder with
+// DisallowUnknownFields used to, reading its first value and calling More:
+// only white space, or a ']' or '}' (which More does not count as a further
+// value), may follow. The Decoder copied the whole input into its buffer
+// first, several times over for a large batch; this reads data in place.
+func (e *entry) decodeJSON(data []byte, readOnly bool) (reflect.Value, error) {
+	end, ok := jsonscan.Prefix(data)
+	if !ok {
+		return reflect.Value{}, errors.New("not one JSON value")
+	}
+	if rest := skipSpace(data, end); rest < len(data) && data[rest] != ']' && data[rest] != '}' {
+		return reflect.Value{}, errors.New("trailing data after the JSON value")
+	}
+	text := data[skipSpace(data, 0):end]
+	ptr := reflect.New(e.payload)
+	if e.shape == nil {
+		return ptr, ptr.Interface().(strictPayload).decodeStrict(text, readOnly)
+	}
+	if err := e.shape.check(text); err != nil {
+		return reflect.Value{}, err
+	}
+	// json.Unmarshal validates text again (it cannot be told it is valid),
+	// but it reads it in place.
+	return ptr, json.Unmarshal(text, ptr.Interface())
 }

@@ -38,6 +38,16 @@ func Walk(b []byte, maxDepth int, leaf Leaf) bool {
 	return ok && skipSpace(b, i) == len(b)
 }
 
+// Prefix reports whether b, after optional white space, starts with one
+// JSON value nested at most MaxDepth deep, and returns the index just after
+// it; what follows is not looked at. It is the value a json.Decoder's
+// Decode reads from b: callers that replace a Decoder (and its copy of the
+// whole input) judge the rest themselves.
+func Prefix(b []byte) (end int, ok bool) {
+	w := walker{maxDepth: MaxDepth}
+	return w.value(b, skipSpace(b, 0), 1)
+}
+
 // walker holds what Walk's recursion does not change. The input and the
 // position travel as arguments and results, which keeps them in registers.
 type walker struct {

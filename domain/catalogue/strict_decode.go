@@ -1,0 +1,255 @@
+package catalogue
+
+import (
+	"bytes"
+	"encoding"
+	"encoding/json"
+	"fmt"
+	"reflect"
+)
+
+// The payloads that dominate decoding (BatchReceived, hundreds of KiB, and
+// the per-message MessageSubmitted and BatchSealed) are read by hand rather
+// than by encoding/json, which walks every byte of them twice with its
+// table-driven scanner and copies each json.RawMessage member on its own.
+// They accept exactly what encoding/json with DisallowUnknownFields accepts
+// into a zero payload, with the same result (decode_diff_test.go compares
+// the two over mutated inputs):
+//
+//   - a key matches a field exactly or case-insensitively (fieldNames), any
+//     other key is an error;
+//   - a repeated key is decoded again, over the first;
+//   - null leaves a string or an UnmarshalText value alone, sets a pointer
+//     or slice to nil, and is handed to an UnmarshalJSON like any value;
+//   - a value of the wrong kind is an error; an UnmarshalJSON or
+//     UnmarshalText error is the value's.
+//
+// The error texts differ from encoding/json's; no caller reads them.
+
+// strictPayload is a payload type with a hand-written decoder.
+type strictPayload interface {
+	// decodeStrict decodes text, one validated JSON value without white
+	// space around it, into the zero payload. A json.RawMessage it keeps
+	// aliases text when readOnly says nobody changes text afterwards.
+	decodeStrict(text []byte, readOnly bool) error
+}
+
+var strictPayloadType = reflect.TypeFor[strictPayload]()
+
+// fieldsOf reads T's member names from its struct tags, so that the known
+// keys cannot drift from the struct.
+func fieldsOf[T any]() *fieldNames {
+	return shapeOf(reflect.TypeFor[T]()).names
+}
+
+// readObject calls member for each member of the object text, by field
+// name. A null text leaves the payload as it is, as encoding/json does.
+func readObject(text []byte, names *fieldNames, member func(name string, val []byte) error) error {
+	switch text[0] {
+	case 'n':
+		return nil
+	case '{':
+	default:
+		return wrongKind(text, "a payload object")
+	}
+	for it := objectMembers(text); ; {
+		key, val, ok := it.next()
+		if !ok {
+			return nil
+		}
+		name, known := names.lookup(key)
+		if !known {
+			return unknownField(key)
+		}
+		if err := member(name, val); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+	}
+}
+
+func wrongKind(val []byte, want string) error {
+	kind := "number"
+	switch val[0] {
+	case '"':
+		kind = "string"
+	case '{':
+		kind = "object"
+	case '[':
+		kind = "array"
+	case 't', 'f':
+		kind = "bool"
+	case 'n':
+		kind = "null"
+	}
+	return fmt.Errorf("json: cannot unmarshal %s into %s", kind, want)
+}
+
+func readString[T ~string](val []byte, dst *T) error {
+	switch val[0] {
+	case '"':
+		text, err := unquote(val)
+		if err != nil {
+			return err
+		}
+		*dst = T(text)
+	case 'n':
+	default:
+		return wrongKind(val, "a string")
+	}
+	return nil
+}
+
+// readText is a field of a type with UnmarshalText (and no UnmarshalJSON).
+func readText[T any, P interface {
+	*T
+	encoding.TextUnmarshaler
+}](val []byte, dst P) error {
+	switch val[0] {
+	case '"':
+		text, err := unquote(val)
+		if err != nil {
+			return err
+		}
+		return dst.UnmarshalText(text)
+	case 'n':
+		return nil
+	}
+	return wrongKind(val, "a text value")
+}
+
+// readTextPtr is a *T field where T has UnmarshalText. A repeated key
+// decodes into the value the first one allocated, as encoding/json does.
+func readTextPtr[T any, P interface {
+	*T
+	encoding.TextUnmarshaler
+}](val []byte, dst **T) error {
+	switch val[0] {
+	case 'n':
+		*dst = nil
+		return nil
+	case '"':
+		if *dst == nil {
+			*dst = new(T)
+		}
+		return readText[T, P](val, *dst)
+	}
+	return wrongKind(val, "a text value")
+}
+
+// readRaw keeps val as it is: a json.RawMessage takes any value, null too.
+// Its capacity ends with it, so that an append to it cannot write over the
+// bytes of the next member.
+func readRaw(val []byte) json.RawMessage { return val[:len(val):len(val)] }
+
+func readRawList(val []byte, dst *[]json.RawMessage) error {
+	switch val[0] {
+	case 'n':
+		*dst = nil
+		return nil
+	case '[':
+	default:
+		return wrongKind(val, "a list")
+	}
+	list := []json.RawMessage{}
+	for it := arrayElements(val); ; {
+		v, ok := it.next()
+		if !ok {
+			break
+		}
+		list = append(list, readRaw(v))
+	}
+	*dst = list
+	return nil
+}
+
+// readList is a []T field where *T has UnmarshalJSON: each element, null
+// included, is T's to judge.
+func readList[T any, P interface {
+	*T
+	json.Unmarshaler
+}](val []byte, dst *[]T) error {
+	switch val[0] {
+	case 'n':
+		*dst = nil
+		return nil
+	case '[':
+	default:
+		return wrongKind(val, "a list")
+	}
+	list := []T{}
+	for it := arrayElements(val); ; {
+		v, ok := it.next()
+		if !ok {
+			break
+		}
+		var item T
+		if err := P(&item).UnmarshalJSON(v); err != nil {
+			return fmt.Errorf("[%d]: %w", len(list), err)
+		}
+		list = append(list, item)
+	}
+	*dst = list
+	return nil
+}
+
+var batchReceivedFields = fieldsOf[BatchReceived]()
+
+// decodeStrict implements strictPayload. The raw parts are most of the
+// event's bytes: they share one copy of it, or the event's own bytes when
+// those are read-only, rather than one allocation each.
+func (b *BatchReceived) decodeStrict(text []byte, readOnly bool) error {
+	if !readOnly {
+		text = bytes.Clone(text)
+	}
+	return readObject(text, batchReceivedFields, func(name string, val []byte) error {
+		switch name {
+		case "namespace":
+			return readString(val, &b.Namespace)
+		case "batchId":
+			return readText(val, &b.BatchID)
+		case "from":
+			return readTextPtr(val, &b.From)
+		case "payloadRef":
+			return readString(val, &b.PayloadRef)
+		case "manifest":
+			b.Manifest = readRaw(val)
+		case "messages":
+			return readRawList(val, &b.Messages)
+		case "data":
+			return readRawList(val, &b.Data)
+		}
+		return nil
+	})
+}
+
+var batchSealedFields = fieldsOf[BatchSealed]()
+
+// decodeStrict implements strictPayload; nothing decoded keeps text.
+func (b *BatchSealed) decodeStrict(text []byte, _ bool) error {
+	return readObject(text, batchSealedFields, func(name string, val []byte) error {
+		switch name {
+		case "manifest":
+			return b.Manifest.UnmarshalJSON(val)
+		case "contexts":
+			return readList(val, &b.Contexts)
+		case "pins":
+			return readList(val, &b.Pins)
+		}
+		return nil
+	})
+}
+
+var messageSubmittedFields = fieldsOf[MessageSubmitted]()
+
+// decodeStrict implements strictPayload; nothing decoded keeps text.
+func (m *MessageSubmitted) decodeStrict(text []byte, _ bool) error {
+	return readObject(text, messageSubmittedFields, func(name string, val []byte) error {
+		switch name {
+		case "message":
+			return m.Message.UnmarshalJSON(val)
+		case "data":
+			return readList(val, &m.Data)
+		}
+		return nil
+	})
+}

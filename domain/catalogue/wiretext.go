@@ -1,0 +1,220 @@
+package catalogue
+
+import (
+	"encoding/json"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Reading JSON text that jsonscan has validated, with encoding/json's rules
+// for what a key matches and what a string says. With the syntax known to be
+// right, finding where a value ends is a matter of counting brackets outside
+// strings. Bounds are still checked everywhere: a mistake here must not be
+// able to crash a reader of the event log.
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// stringEnd returns the index after the string literal starting at b[i].
+func stringEnd(b []byte, i int) int {
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return len(b)
+}
+
+// valueEnd returns the index after the value starting at b[i].
+func valueEnd(b []byte, i int) int {
+	switch b[i] {
+	case '"':
+		return stringEnd(b, i)
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(b); j++ {
+			switch b[j] {
+			case '"':
+				j = stringEnd(b, j) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return j + 1
+				}
+			}
+		}
+		return len(b)
+	}
+	j := i // a number or literal runs to the next delimiter
+	for j < len(b) && b[j] != ',' && b[j] != '}' && b[j] != ']' && b[j] != ' ' &&
+		b[j] != '\t' && b[j] != '\n' && b[j] != '\r' {
+		j++
+	}
+	return j
+}
+
+// memberIter walks the members of an object, in input order.
+type memberIter struct {
+	b []byte
+	i int
+}
+
+// objectMembers walks raw, which starts with '{'.
+func objectMembers(raw []byte) memberIter { return memberIter{b: raw, i: 1} }
+
+// next returns the next member's key literal (quotes included) and value.
+func (it *memberIter) next() (key, val []byte, ok bool) {
+	i := skipComma(it.b, it.i)
+	if i >= len(it.b) || it.b[i] != '"' {
+		return nil, nil, false // '}'
+	}
+	keyEnd := stringEnd(it.b, i)
+	key = it.b[i:keyEnd]
+	i = skipSpace(it.b, keyEnd)
+	if i >= len(it.b) || it.b[i] != ':' {
+		return nil, nil, false
+	}
+	if i = skipSpace(it.b, i+1); i >= len(it.b) {
+		return nil, nil, false
+	}
+	end := valueEnd(it.b, i)
+	it.i = end
+	return key, it.b[i:end], true
+}
+
+// elementIter walks the elements of an array, in input order.
+type elementIter struct {
+	b []byte
+	i int
+}
+
+// arrayElements walks raw, which starts with '['.
+func arrayElements(raw []byte) elementIter { return elementIter{b: raw, i: 1} }
+
+func (it *elementIter) next() ([]byte, bool) {
+	i := skipComma(it.b, it.i)
+	if i >= len(it.b) || it.b[i] == ']' {
+		return nil, false
+	}
+	end := valueEnd(it.b, i)
+	it.i = end
+	return it.b[i:end], true
+}
+
+// skipComma moves past white space and at most one comma.
+func skipComma(b []byte, i int) int {
+	i = skipSpace(b, i)
+	if i < len(b) && b[i] == ',' {
+		i = skipSpace(b, i+1)
+	}
+	return i
+}
+
+// plainText returns the text of a string literal when it is its bytes as
+// written: no escapes and only ASCII, so encoding/json would neither decode
+// an escape nor replace invalid UTF-8.
+func plainText(lit []byte) ([]byte, bool) {
+	if len(lit) < 2 {
+		return nil, false
+	}
+	text := lit[1 : len(lit)-1]
+	for _, c := range text {
+		if c == '\\' || c >= utf8.RuneSelf {
+			return nil, false
+		}
+	}
+	return text, true
+}
+
+// unquote returns the text of a string literal as encoding/json decodes it
+// (escapes decoded, invalid UTF-8 and lone surrogates replaced by U+FFFD).
+// The rare literals that are not plain text go through encoding/json itself,
+// so that the two cannot disagree.
+func unquote(lit []byte) ([]byte, error) {
+	if text, ok := plainText(lit); ok {
+		return text, nil
+	}
+	var s string
+	if err := json.Unmarshal(lit, &s); err != nil {
+		return nil, err
+	}
+	return []byte(s), nil
+}
+
+// fieldNames are the JSON member names of a struct, in field order, and how
+// encoding/json matches a key to one: the field of exactly that name, else
+// the first whose name folds to the same text (case-insensitively, with
+// Unicode's simple folding: "ID", "Id" and "iD" all match "id", and the
+// Kelvin sign matches "k").
+type fieldNames struct {
+	exact  []string
+	folded []string
+}
+
+func newFieldNames(names ...string) *fieldNames {
+	f := &fieldNames{exact: names}
+	for _, n := range names {
+		f.folded = append(f.folded, string(appendFoldedName(nil, []byte(n))))
+	}
+	return f
+}
+
+// lookup returns the name key (a validated string literal) matches, or
+// false.
+func (f *fieldNames) lookup(key []byte) (string, bool) {
+	text, err := unquote(key)
+	if err != nil {
+		return "", false
+	}
+	for _, n := range f.exact {
+		if n == string(text) {
+			return n, true
+		}
+	}
+	var buf [32]byte
+	folded := appendFoldedName(buf[:0], text)
+	for i, n := range f.folded {
+		if n == string(folded) {
+			return f.exact[i], true
+		}
+	}
+	return "", false
+}
+
+// appendFoldedName is encoding/json's (fold.go): names fold equal exactly
+// when encoding/json matches them.
+func appendFoldedName(out, in []byte) []byte {
+	for i := 0; i < len(in); {
+		if c := in[i]; c < utf8.RuneSelf {
+			if 'a' <= c && c <= 'z' {
+				c -= 'a' - 'A'
+			}
+			out = append(out, c)
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(in[i:])
+		out = utf8.AppendRune(out, foldRune(r))
+		i += n
+	}
+	return out
+}
+
+// foldRune returns the smallest rune of r's fold set.
+func foldRune(r rune) rune {
+	for {
+		r2 := unicode.SimpleFold(r)
+		if r2 <= r {
+			return r2
+		}
+		r = r2
+	}
+}
