@@ -150,8 +150,8 @@ func (a *Aggregator) park(p *pin, reason catalogue.ParkReason, by *pin, detail s
 		return
 	}
 	p.parked = label
-	p.parkEvt = catalogue.PinParked{Namespace: a.cfg.Namespace, Pin: p.ref(), Reason: reason, BlockedBy: byRef, Detail: detail}
-	a.emit(p.parkEvt)
+	p.parkEvt = &catalogue.PinParked{Namespace: a.cfg.Namespace, Pin: p.ref(), Reason: reason, BlockedBy: byRef, Detail: detail}
+	a.emit(*p.parkEvt)
 }
 
 func (a *Aggregator) unpark(p *pin, how catalogue.PinResolution) {
@@ -159,6 +159,6 @@ func (a *Aggregator) unpark(p *pin, how catalogue.PinResolution) {
 		return
 	}
 	p.parked = ""
-	p.parkEvt = catalogue.PinParked{}
+	p.parkEvt = nil
 	a.emit(catalogue.PinUnparked{Namespace: a.cfg.Namespace, Pin: p.ref(), Resolution: how})
 }

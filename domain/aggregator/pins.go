@@ -85,8 +85,11 @@ type pin struct {
 	decided bool
 	prev    protocol.ContextDigest
 	// parked is the label of the last PinParked emitted, "" when not parked.
-	parked  string
-	parkEvt catalogue.PinParked
+	parked string
+	// parkEvt is that PinParked, nil when not parked: a pointer because a
+	// node holds a pin for every context of every batch in the reorg
+	// window and few of them are ever parked (the event is ~200 bytes).
+	parkEvt *catalogue.PinParked
 	queued  bool
 }
 

@@ -50,7 +50,7 @@ func (a *Aggregator) Parked(stuckOnly bool) []catalogue.PinParked {
 			return
 		}
 		seen[p] = true
-		out = append(out, p.parkEvt)
+		out = append(out, *p.parkEvt)
 	}
 	for _, l := range a.logs {
 		for _, p := range l.pins {
