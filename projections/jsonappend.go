@@ -70,21 +70,7 @@ func appendHashHex(b []byte, h [32]byte) []byte {
 }
 
 // appendUUID appends a UUID as its text form, quoted.
-func appendUUID(b []byte, u uuid.UUID) []byte {
-	var s [36]byte
-	hex.Encode(s[0:8], u[0:4])
-	s[8] = '-'
-	hex.Encode(s[9:13], u[4:6])
-	s[13] = '-'
-	hex.Encode(s[14:18], u[6:8])
-	s[18] = '-'
-	hex.Encode(s[19:23], u[8:10])
-	s[23] = '-'
-	hex.Encode(s[24:], u[10:])
-	b = append(b, '"')
-	b = append(b, s[:]...)
-	return append(b, '"')
-}
+func appendUUID(b []byte, u uuid.UUID) []byte { return jsonappend.UUID(b, u) }
 
 // appendTime appends t as time.Time's MarshalJSON does, with its error for
 // a time RFC 3339 cannot express.

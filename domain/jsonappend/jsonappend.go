@@ -1,6 +1,7 @@
 package jsonappend
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"unicode/utf8"
 
@@ -74,6 +75,22 @@ func appendEscapedASCII(dst []byte, c byte) []byte {
 	return append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
 }
 
+// UUID appends id as json.Marshal writes a uuid.UUID (its MarshalText):
+// the 36-character form, quoted, never escaped.
+func UUID(dst []byte, id [16]byte) []byte {
+	dst = append(dst, '"')
+	dst = hex.AppendEncode(dst, id[0:4])
+	dst = append(dst, '-')
+	dst = hex.AppendEncode(dst, id[4:6])
+	dst = append(dst, '-')
+	dst = hex.AppendEncode(dst, id[6:8])
+	dst = append(dst, '-')
+	dst = hex.AppendEncode(dst, id[8:10])
+	dst = append(dst, '-')
+	dst = hex.AppendEncode(dst, id[10:])
+	return append(dst, '"')
+}
+
 // Strings appends a string list as json.Marshal writes a []string: null
 // when nil.
 func Strings(dst []byte, list []string) []byte {
@@ -125,31 +142,72 @@ func marshalRaw(dst, raw []byte) ([]byte, error) {
 // would leave it as it is: no white space outside strings, and none of '<',
 // '>', '&', U+2028 or U+2029 anywhere. It does not check that raw is valid
 // JSON. An empty raw is not compact (encoding/json reports an error for it).
+//
+// Every byte of every batch passes here, so it skips runs of ordinary bytes
+// with a table instead of deciding byte by byte.
 func IsCompact(raw []byte) bool {
 	if len(raw) == 0 {
 		return false
 	}
-	inString, escaped := false, false
-	for i, c := range raw {
-		switch {
-		case c == '<' || c == '>' || c == '&':
-			return false
-		case c == 0xE2 && i+2 < len(raw) && raw[i+1] == 0x80 && raw[i+2]&^1 == 0xA8:
-			return false // U+2028 or U+2029
-		case inString:
-			switch {
-			case escaped:
-				escaped = false
-			case c == '\\':
-				escaped = true
-			case c == '"':
-				inString = false
-			}
+	for i := 0; i < len(raw); {
+		for i < len(raw) && !stopOutside[raw[i]] {
+			i++
+		}
+		if i == len(raw) {
+			break
+		}
+		switch c := raw[i]; {
 		case c == '"':
-			inString = true
-		case c <= ' ':
-			return false
+			var ok bool
+			if i, ok = skipCompactString(raw, i+1); !ok {
+				return false
+			}
+		case c == 0xE2 && !isLineSeparator(raw, i):
+			i++
+		default:
+			return false // white space, '<', '>', '&', U+2028, U+2029
 		}
 	}
 	return true
 }
+
+// skipCompactString returns the index after the string whose content starts
+// at raw[i], or false when the string holds what compacting escapes.
+func skipCompactString(raw []byte, i int) (int, bool) {
+	for {
+		for i < len(raw) && !stopInString[raw[i]] {
+			i++
+		}
+		if i >= len(raw) {
+			return i, true // unterminated: for the validator to refuse
+		}
+		switch c := raw[i]; {
+		case c == '"':
+			return i + 1, true
+		case c == '\\':
+			i += 2 // the escaped byte is never one that matters here
+		case c == 0xE2 && !isLineSeparator(raw, i):
+			i++
+		default:
+			return i, false // '<', '>', '&', U+2028, U+2029
+		}
+	}
+}
+
+// isLineSeparator reports whether raw[i:] starts with U+2028 or U+2029, as
+// encoding/json's compact tests it.
+func isLineSeparator(raw []byte, i int) bool {
+	return i+2 < len(raw) && raw[i+1] == 0x80 && raw[i+2]&^1 == 0xA8
+}
+
+// stopInString and stopOutside mark the bytes IsCompact has to look at
+// inside and outside strings.
+var stopInString, stopOutside = func() (in, out [256]bool) {
+	for _, c := range []byte{'"', '\\', '<', '>', '&', 0xE2} {
+		in[c] = true
+	}
+	for c := range out {
+		out[c] = c <= ' ' || c == '"' || c == '<' || c == '>' || c == '&' || c == 0xE2
+	}
+	return in, out
+}()

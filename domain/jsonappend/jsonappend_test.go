@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -163,4 +164,12 @@ func FuzzRaw(f *testing.F) {
 			t.Fatalf("Raw(%q) = %s, encoding/json writes %s", raw, got, want)
 		}
 	})
+}
+
+func TestUUIDIsEncodingJSONs(t *testing.T) {
+	for _, id := range []uuid.UUID{uuid.Nil, uuid.New(), uuid.Max} {
+		want, err := json.Marshal(id)
+		require.NoError(t, err)
+		assert.Equal(t, string(want), string(UUID(nil, id)))
+	}
 }
