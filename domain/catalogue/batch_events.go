@@ -84,15 +84,5 @@ func (b BatchReceived) Validate() error {
 	if len(b.Messages) == 0 {
 		return invalid("messages", "a batch has at least one message")
 	}
-	for i, m := range b.Messages {
-		if err := requireObject(fmt.Sprintf("messages[%d]", i), m); err != nil {
-			return err
-		}
-	}
-	for i, d := range b.Data {
-		if err := requireObject(fmt.Sprintf("data[%d]", i), d); err != nil {
-			return err
-		}
-	}
-	return nil
+	return firstError(requireObjects("messages", b.Messages), requireObjects("data", b.Data))
 }
