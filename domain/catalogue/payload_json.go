@@ -125,10 +125,10 @@ func (b BatchReceived) AppendJSON(dst []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if dst, err = appendRawList(append(dst, `,"messages":`...), b.Messages); err != nil {
+	if dst, err = jsonappend.RawList(append(dst, `,"messages":`...), b.Messages); err != nil {
 		return nil, err
 	}
-	if dst, err = appendRawList(append(dst, `,"data":`...), b.Data); err != nil {
+	if dst, err = jsonappend.RawList(append(dst, `,"data":`...), b.Data); err != nil {
 		return nil, err
 	}
 	return append(dst, '}'), nil
@@ -148,23 +148,4 @@ func appendHashes(dst []byte, hashes []protocol.Hash) []byte {
 		dst = h.AppendJSON(dst)
 	}
 	return append(dst, ']')
-}
-
-// appendRawList writes list as json.Marshal writes a []json.RawMessage, null
-// when nil.
-func appendRawList(dst []byte, list []json.RawMessage) ([]byte, error) {
-	if list == nil {
-		return append(dst, "null"...), nil
-	}
-	dst = append(dst, '[')
-	for i, raw := range list {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		var err error
-		if dst, err = jsonappend.Raw(dst, raw); err != nil {
-			return nil, err
-		}
-	}
-	return append(dst, ']'), nil
 }

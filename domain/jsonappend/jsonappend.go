@@ -117,6 +117,25 @@ func Raw(dst, raw []byte) ([]byte, error) {
 	return marshalRaw(dst, raw)
 }
 
+// RawList appends list as json.Marshal writes a []json.RawMessage: null
+// when nil, each item as Raw writes it.
+func RawList(dst []byte, list []json.RawMessage) ([]byte, error) {
+	if list == nil {
+		return append(dst, "null"...), nil
+	}
+	dst = append(dst, '[')
+	for i, raw := range list {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		var err error
+		if dst, err = Raw(dst, raw); err != nil {
+			return nil, err
+		}
+	}
+	return append(dst, ']'), nil
+}
+
 // ValidRaw is Raw for a value the caller knows is valid JSON (one that
 // encoding/json or canonicaljson produced or accepted), which it does not
 // check again.

@@ -119,6 +119,28 @@ func TestRawIsEncodingJSONs(t *testing.T) {
 	}
 }
 
+func TestRawListIsEncodingJSONs(t *testing.T) {
+	rng := rand.New(rand.NewSource(5))
+	lists := [][]json.RawMessage{nil, {}, {nil}, {json.RawMessage("{")}, {json.RawMessage("1"), json.RawMessage("")}}
+	for range 1000 {
+		var l []json.RawMessage
+		for range 1 + rng.Intn(3) {
+			l = append(l, json.RawMessage(randomJSON(rng, 0)))
+		}
+		lists = append(lists, l)
+	}
+	for _, l := range lists {
+		want, wantErr := json.Marshal(l)
+		got, err := RawList(nil, l)
+		if wantErr != nil {
+			assert.Error(t, err, "%q", l)
+			continue
+		}
+		require.NoError(t, err)
+		assert.Equal(t, string(want), string(got), "%q", l)
+	}
+}
+
 // TestIsCompact checks IsCompact against its definition: compacting with
 // HTML escapes changes nothing.
 func TestIsCompact(t *testing.T) {
