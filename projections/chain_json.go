@@ -1,6 +1,9 @@
 package projections
 
-import "github.com/ledgermirror/ledgermirror/domain/protocol"
+import (
+	"github.com/ledgermirror/ledgermirror/domain/jsonappend"
+	"github.com/ledgermirror/ledgermirror/domain/protocol"
+)
 
 // appendJSON appends d exactly as json.Marshal(d) would (see
 // jsonappend.go): every pin observed and every change of its state writes
@@ -11,21 +14,21 @@ func (d *pinDoc) appendFields(b []byte) ([]byte, error) {
 	if d.Signer.IsZero() {
 		return nil, errUseEncodingJSON // its MarshalText refuses it
 	}
-	b = appendString(appendKey(append(b, '{'), "ref", true), d.Ref)
+	b = jsonappend.String(appendKey(append(b, '{'), "ref", true), d.Ref)
 	b = appendUUID(appendKey(b, "batch", false), d.Batch)
 	b = appendChainLocation(appendKey(b, "location", false), d.Location)
 	b = appendInt(appendKey(b, "index", false), int64(d.Index))
 	b = appendHashHex(appendKey(b, "value", false), d.Value)
-	b = appendString(appendKey(b, "signer", false), d.Signer.String())
-	b = appendString(appendKey(b, "state", false), d.State)
+	b = jsonappend.String(appendKey(b, "signer", false), d.Signer.String())
+	b = jsonappend.String(appendKey(b, "state", false), d.State)
 	if d.Reason != "" {
-		b = appendString(appendKey(b, "reason", false), d.Reason)
+		b = jsonappend.String(appendKey(b, "reason", false), d.Reason)
 	}
 	if d.BlockedBy != "" {
-		b = appendString(appendKey(b, "blockedBy", false), d.BlockedBy)
+		b = jsonappend.String(appendKey(b, "blockedBy", false), d.BlockedBy)
 	}
 	if d.Detail != "" {
-		b = appendString(appendKey(b, "detail", false), d.Detail)
+		b = jsonappend.String(appendKey(b, "detail", false), d.Detail)
 	}
 	b, err := appendTime(appendKey(b, "created", false), d.Created)
 	if err != nil {
@@ -44,15 +47,15 @@ func (d *chainEventDoc) appendFields(b []byte) ([]byte, error) {
 	if d.Signer.IsZero() {
 		return nil, errUseEncodingJSON // its MarshalText refuses it
 	}
-	b = appendString(appendKey(append(b, '{'), "ref", true), d.Ref)
-	b = appendString(appendKey(b, "name", false), d.Name)
+	b = jsonappend.String(appendKey(append(b, '{'), "ref", true), d.Ref)
+	b = jsonappend.String(appendKey(b, "name", false), d.Name)
 	b = appendChainLocation(appendKey(b, "location", false), d.Location)
-	b = appendString(appendKey(b, "signer", false), d.Signer.String())
+	b = jsonappend.String(appendKey(b, "signer", false), d.Signer.String())
 	b = appendUUID(appendKey(b, "txId", false), d.TxID)
 	b = appendUUID(appendKey(b, "batch", false), d.Batch)
 	b = appendHashHex(appendKey(b, "batchHash", false), d.BatchHash)
 	if d.PayloadRef != "" {
-		b = appendString(appendKey(b, "payloadRef", false), d.PayloadRef)
+		b = jsonappend.String(appendKey(b, "payloadRef", false), d.PayloadRef)
 	}
 	b = appendKey(b, "contexts", false)
 	if d.Contexts == nil {

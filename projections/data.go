@@ -7,6 +7,7 @@ import (
 
 	"github.com/ledgermirror/ledgermirror/domain/catalogue"
 	"github.com/ledgermirror/ledgermirror/domain/event"
+	"github.com/ledgermirror/ledgermirror/domain/jsonappend"
 	"github.com/ledgermirror/ledgermirror/domain/protocol"
 	"github.com/ledgermirror/ledgermirror/projections/query"
 )
@@ -114,7 +115,7 @@ func (d *dataDocJSON) appendJSON(b []byte) ([]byte, error) {
 
 func (d *dataDocJSON) appendFields(b []byte) ([]byte, error) {
 	var err error
-	b = appendString(appendKey(append(b, '{'), "id", true), d.ID)
+	b = jsonappend.String(appendKey(append(b, '{'), "id", true), d.ID)
 	b = appendHashHex(appendKey(b, "hash", false), d.Hash)
 	if d.Value != nil {
 		v, ok := d.Value.(json.RawMessage)

@@ -1,5 +1,7 @@
 package projections
 
+import "github.com/ledgermirror/ledgermirror/domain/jsonappend"
+
 // appendJSON appends d exactly as json.Marshal(d) would (see
 // jsonappend.go): every decision of a message lists an event.
 func (d *EventDoc) appendJSON(b []byte) ([]byte, error) { return appendOrMarshal(b, d, d.appendFields) }
@@ -7,23 +9,23 @@ func (d *EventDoc) appendJSON(b []byte) ([]byte, error) { return appendOrMarshal
 func (d *EventDoc) appendFields(b []byte) ([]byte, error) {
 	b = appendUUID(appendKey(append(b, '{'), "id", true), d.ID)
 	b = appendInt(appendKey(b, "sequence", false), d.Sequence)
-	b = appendString(appendKey(b, "type", false), d.Type)
-	b = appendString(appendKey(b, "namespace", false), d.Namespace)
-	b = appendString(appendKey(b, "reference", false), d.Reference)
+	b = jsonappend.String(appendKey(b, "type", false), d.Type)
+	b = jsonappend.String(appendKey(b, "namespace", false), d.Namespace)
+	b = jsonappend.String(appendKey(b, "reference", false), d.Reference)
 	if d.Correlator != nil {
 		b = appendUUID(appendKey(b, "correlator", false), *d.Correlator)
 	}
 	if d.Tx != "" {
-		b = appendString(appendKey(b, "tx", false), d.Tx)
+		b = jsonappend.String(appendKey(b, "tx", false), d.Tx)
 	}
 	if len(d.Topics) > 0 {
-		b = appendList(appendKey(b, "topics", false), d.Topics, appendString)
+		b = appendList(appendKey(b, "topics", false), d.Topics, jsonappend.String)
 	}
 	if d.Tag != "" {
-		b = appendString(appendKey(b, "tag", false), d.Tag)
+		b = jsonappend.String(appendKey(b, "tag", false), d.Tag)
 	}
 	if d.Author != "" {
-		b = appendString(appendKey(b, "author", false), d.Author)
+		b = jsonappend.String(appendKey(b, "author", false), d.Author)
 	}
 	if d.Group != nil {
 		b = appendHashHex(appendKey(b, "group", false), *d.Group)

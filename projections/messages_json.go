@@ -4,6 +4,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/ledgermirror/ledgermirror/domain/catalogue"
+	"github.com/ledgermirror/ledgermirror/domain/jsonappend"
 )
 
 // appendJSON appends d exactly as json.Marshal(d) would, at a fraction of
@@ -39,9 +40,9 @@ func (d *MessageDoc) appendFields(b []byte) ([]byte, error) {
 		}
 		b = append(b, ']')
 	}
-	b = appendString(appendKey(b, "state", false), d.State)
+	b = jsonappend.String(appendKey(b, "state", false), d.State)
 	if d.Reason != "" {
-		b = appendString(appendKey(b, "reason", false), d.Reason)
+		b = jsonappend.String(appendKey(b, "reason", false), d.Reason)
 	}
 	if d.Batch != nil {
 		b = appendUUID(appendKey(b, "batch", false), *d.Batch)
@@ -74,11 +75,11 @@ func appendConfirmedContext(b []byte, c catalogue.ConfirmedContext) []byte {
 
 // appendChainLocation appends l as json.Marshal does.
 func appendChainLocation(b []byte, l catalogue.ChainLocation) []byte {
-	b = appendString(appendKey(append(b, '{'), "chain", true), l.Chain)
-	b = appendString(appendKey(b, "contract", false), l.Contract)
+	b = jsonappend.String(appendKey(append(b, '{'), "chain", true), l.Chain)
+	b = jsonappend.String(appendKey(b, "contract", false), l.Contract)
 	b = appendUint(appendKey(b, "blockNumber", false), l.BlockNumber)
-	b = appendString(appendKey(b, "blockHash", false), l.BlockHash)
-	b = appendString(appendKey(b, "txHash", false), l.TxHash)
+	b = jsonappend.String(appendKey(b, "blockHash", false), l.BlockHash)
+	b = jsonappend.String(appendKey(b, "txHash", false), l.TxHash)
 	b = appendUint(appendKey(b, "txIndex", false), uint64(l.TxIndex))
 	b = appendUint(appendKey(b, "logIndex", false), uint64(l.LogIndex))
 	return append(b, '}')

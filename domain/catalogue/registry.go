@@ -135,7 +135,7 @@ func (c *Catalogue) Encode(id uuid.UUID, p Payload, meta event.Metadata) (event.
 	if err := p.Validate(); err != nil {
 		return event.Proposed{}, fmt.Errorf("%w: %s: %w", ErrMalformedEvent, p.EventType(), err)
 	}
-	data, err := json.Marshal(p)
+	data, err := PayloadJSON(p)
 	if err != nil {
 		return event.Proposed{}, fmt.Errorf("%w: %s: %w", ErrMalformedEvent, p.EventType(), err)
 	}

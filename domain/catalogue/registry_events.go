@@ -121,8 +121,8 @@ func (MessageSubmitted) EventType() string { return "MessageSubmitted" }
 // Validate implements Payload.
 func (m MessageSubmitted) Validate() error {
 	for i, d := range m.Data {
-		if err := requireID(fmt.Sprintf("data[%d].id", i), d.ID()); err != nil {
-			return err
+		if d.ID() == uuid.Nil { // the name is only formatted for the error
+			return requireID(fmt.Sprintf("data[%d].id", i), d.ID())
 		}
 	}
 	return requireID("message.header.id", m.Message.ID())

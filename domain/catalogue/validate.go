@@ -84,11 +84,27 @@ func requireKey(field string, k protocol.SigningKey) error {
 // again here was the most expensive part of decoding a big batch, which
 // every reader of the log does.
 func requireObject(field string, raw json.RawMessage) error {
-	trimmed := bytes.TrimLeft(raw, " \t\r\n")
-	if len(trimmed) == 0 || trimmed[0] != '{' {
+	if !isObject(raw) {
 		return invalid(field, "must be a JSON object")
 	}
 	return nil
+}
+
+// requireObjects is requireObject for each item of list, named field[i].
+// The name is only formatted for the error: a batch has hundreds of items,
+// and formatting them all was most of the garbage of encoding one.
+func requireObjects(field string, list []json.RawMessage) error {
+	for i, raw := range list {
+		if !isObject(raw) {
+			return requireObject(fmt.Sprintf("%s[%d]", field, i), raw)
+		}
+	}
+	return nil
+}
+
+func isObject(raw json.RawMessage) bool {
+	trimmed := bytes.TrimLeft(raw, " \t\r\n")
+	return len(trimmed) > 0 && trimmed[0] == '{'
 }
 
 // optionalHex accepts an empty string or bytes in lower-case hex without

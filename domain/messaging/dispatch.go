@@ -2,7 +2,6 @@ package messaging
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -42,7 +41,7 @@ func (p *pipeline) pinBatch(ctx context.Context, b *ownBatch) {
 	group, private := b.key, b.private
 	if !private {
 		ref, err := p.runOp(ctx, id, OpUpload, "sharedstorage", func(ctx context.Context) (string, error) {
-			payload, err := json.Marshal(env)
+			payload, err := appendPart(nil, env)
 			if err != nil {
 				return "", fmt.Errorf("%w: %w", ErrInvalidInput, err)
 			}
@@ -207,7 +206,7 @@ func (p *pipeline) envelopeOf(ctx context.Context, b *ownBatch) (Envelope, error
 		group, private := s.groups[b.key], b.private
 		s.mu.Unlock()
 		if private {
-			if env.Group, err = json.Marshal(group); err != nil {
+			if env.Group, err = appendPart(nil, group); err != nil {
 				return Envelope{}, err
 			}
 		}

@@ -65,8 +65,11 @@ func (s *Service) receive(ctx context.Context, from *protocol.NodeDID, env Envel
 	return nil
 }
 
+// receivedID hashes the event's stored JSON, json.Marshal(r) (which
+// catalogue.PayloadJSON writes without encoding/json): the ids of batches
+// already recorded depend on it.
 func receivedID(r catalogue.BatchReceived) (uuid.UUID, error) {
-	b, err := json.Marshal(r)
+	b, err := catalogue.PayloadJSON(r)
 	if err != nil {
 		return uuid.Nil, err
 	}

@@ -105,27 +105,54 @@ func ownReceived(ns string, self protocol.NodeDID, m protocol.Manifest, msgs []p
 		Messages: env.Messages, Data: env.Data}, nil
 }
 
-// envelope is a batch as it travels.
+// envelope is a batch as it travels. Each part is what json.Marshal writes
+// of it; all are written into one buffer, and each part is a slice of it
+// capped at its end, instead of one allocation per message and data item.
 func envelope(ns string, m protocol.Manifest, msgs []protocol.Message, data []protocol.Data, group *protocol.Group) (Envelope, error) {
 	env := Envelope{Namespace: ns, Messages: make([]json.RawMessage, len(msgs)), Data: make([]json.RawMessage, len(data))}
+	// ends[i] is where part i ends: the manifest, the messages, the data,
+	// then the group.
+	ends := make([]int, 0, 2+len(msgs)+len(data))
+	buf := make([]byte, 0, 1024*(1+len(msgs)+len(data)))
 	var err error
-	if env.Manifest, err = json.Marshal(m); err != nil {
+	if buf, err = appendPart(buf, m); err != nil {
 		return Envelope{}, err
 	}
-	for i, msg := range msgs {
-		if env.Messages[i], err = json.Marshal(msg); err != nil {
+	ends = append(ends, len(buf))
+	for _, msg := range msgs {
+		if buf, err = appendPart(buf, msg); err != nil {
 			return Envelope{}, err
 		}
+		ends = append(ends, len(buf))
 	}
-	for i, d := range data {
-		if env.Data[i], err = json.Marshal(d); err != nil {
+	for _, d := range data {
+		if buf, err = appendPart(buf, d); err != nil {
 			return Envelope{}, err
 		}
+		ends = append(ends, len(buf))
 	}
 	if group != nil {
-		if env.Group, err = json.Marshal(*group); err != nil {
+		if buf, err = appendPart(buf, *group); err != nil {
 			return Envelope{}, err
 		}
+		ends = append(ends, len(buf))
+	}
+	start := 0
+	part := func() json.RawMessage {
+		end := ends[0]
+		p := buf[start:end:end]
+		start, ends = end, ends[1:]
+		return p
+	}
+	env.Manifest = part()
+	for i := range env.Messages {
+		env.Messages[i] = part()
+	}
+	for i := range env.Data {
+		env.Data[i] = part()
+	}
+	if group != nil {
+		env.Group = part()
 	}
 	return env, nil
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 
 	"github.com/google/uuid"
+
+	"github.com/ledgermirror/ledgermirror/domain/jsonappend"
 )
 
 // dataJSON is how a data item is stored and sent: its fields plus its hash.
@@ -18,6 +20,40 @@ type dataJSON struct {
 // MarshalJSON writes {"id","hash","value","blob","datatype"}, absent members
 // omitted.
 func (d Data) MarshalJSON() ([]byte, error) {
+	return d.AppendJSON(make([]byte, 0, 256+len(d.value)))
+}
+
+// AppendJSON appends what MarshalJSON writes (see wirejson.go).
+func (d Data) AppendJSON(dst []byte) ([]byte, error) {
+	if d.id == uuid.Nil {
+		return nil, fieldErr(ErrInvalidData, "", "not built by NewData")
+	}
+	dst = append(dst, `{"id":`...)
+	dst = appendQuotedUUID(dst, d.id)
+	dst = append(dst, `,"hash":`...)
+	dst = appendHash(dst, d.hash)
+	if len(d.value) > 0 {
+		dst = append(dst, `,"value":`...)
+		// The value is canonical JSON (NewData), so valid; it may still hold
+		// characters encoding/json escapes, which ValidRaw sees to.
+		var err error
+		if dst, err = jsonappend.ValidRaw(dst, d.value); err != nil {
+			return nil, err
+		}
+	}
+	if d.blob != nil {
+		dst = append(dst, `,"blob":`...)
+		dst, _ = d.blob.AppendJSON(dst) // never fails
+	}
+	if d.datatype != nil {
+		dst = append(dst, `,"datatype":`...)
+		dst, _ = d.datatype.AppendJSON(dst) // never fails
+	}
+	return append(dst, '}'), nil
+}
+
+// marshalWire is the definition of Data's JSON.
+func (d Data) marshalWire() ([]byte, error) {
 	if d.id == uuid.Nil {
 		return nil, fieldErr(ErrInvalidData, "", "not built by NewData")
 	}

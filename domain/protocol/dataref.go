@@ -3,8 +3,11 @@ package protocol
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 
 	"github.com/google/uuid"
+
+	"github.com/ledgermirror/ledgermirror/domain/jsonappend"
 )
 
 // MaxSafeInteger is the largest integer every JSON reader, and RFC 8785's
@@ -60,7 +63,23 @@ type blobJSON struct {
 }
 
 // MarshalJSON writes {"hash","size","name"}, name omitted when empty.
-func (b BlobRef) MarshalJSON() ([]byte, error) {
+func (b BlobRef) MarshalJSON() ([]byte, error) { return b.AppendJSON(make([]byte, 0, 128)) }
+
+// AppendJSON appends what MarshalJSON writes (see wirejson.go).
+func (b BlobRef) AppendJSON(dst []byte) ([]byte, error) {
+	dst = append(dst, `{"hash":`...)
+	dst = appendHash(dst, b.hash)
+	dst = append(dst, `,"size":`...)
+	dst = strconv.AppendInt(dst, b.size, 10)
+	if b.name != "" {
+		dst = append(dst, `,"name":`...)
+		dst = jsonappend.String(dst, b.name)
+	}
+	return append(dst, '}'), nil
+}
+
+// marshalWire is the definition of BlobRef's JSON.
+func (b BlobRef) marshalWire() ([]byte, error) {
 	return json.Marshal(blobJSON{Hash: &b.hash, Size: &b.size, Name: b.name})
 }
 
@@ -148,7 +167,19 @@ type datatypeJSON struct {
 }
 
 // MarshalJSON writes {"name","version"}, the form data.hash covers.
-func (r DatatypeRef) MarshalJSON() ([]byte, error) {
+func (r DatatypeRef) MarshalJSON() ([]byte, error) { return r.AppendJSON(make([]byte, 0, 64)) }
+
+// AppendJSON appends what MarshalJSON writes (see wirejson.go).
+func (r DatatypeRef) AppendJSON(dst []byte) ([]byte, error) {
+	dst = append(dst, `{"name":`...)
+	dst = jsonappend.String(dst, r.name)
+	dst = append(dst, `,"version":`...)
+	dst = jsonappend.String(dst, r.version)
+	return append(dst, '}'), nil
+}
+
+// marshalWire is the definition of DatatypeRef's JSON.
+func (r DatatypeRef) marshalWire() ([]byte, error) {
 	return json.Marshal(datatypeJSON{Name: r.name, Version: r.version})
 }
 
@@ -211,7 +242,27 @@ type dataRefWire = struct {
 var dataRefSpec = specOf[dataRefWire]()
 
 // MarshalJSON writes {"id","hash"}.
-func (r DataRef) MarshalJSON() ([]byte, error) {
+func (r DataRef) MarshalJSON() ([]byte, error) { return r.AppendJSON(make([]byte, 0, 120)) }
+
+// AppendJSON appends what MarshalJSON writes (see wirejson.go).
+func (r DataRef) AppendJSON(dst []byte) ([]byte, error) {
+	if r.ID == uuid.Nil {
+		return nil, fieldErr(ErrInvalidData, "id", "required")
+	}
+	return r.appendJSON(dst), nil
+}
+
+// appendJSON is AppendJSON for a ref whose id is set.
+func (r DataRef) appendJSON(dst []byte) []byte {
+	dst = append(dst, `{"id":`...)
+	dst = appendQuotedUUID(dst, r.ID)
+	dst = append(dst, `,"hash":`...)
+	dst = appendHash(dst, r.Hash)
+	return append(dst, '}')
+}
+
+// marshalWire is the definition of DataRef's JSON.
+func (r DataRef) marshalWire() ([]byte, error) {
 	if r.ID == uuid.Nil {
 		return nil, fieldErr(ErrInvalidData, "id", "required")
 	}

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+
+	"github.com/ledgermirror/ledgermirror/domain/jsonappend"
 )
 
 // MaxGroupMembers bounds a private group. Every member receives every batch,
@@ -32,7 +34,27 @@ type memberJSON struct {
 }
 
 // MarshalJSON writes {"identity","node"}.
-func (m Member) MarshalJSON() ([]byte, error) { return json.Marshal(memberJSON(m)) }
+func (m Member) MarshalJSON() ([]byte, error) { return m.AppendJSON(make([]byte, 0, 128)) }
+
+// AppendJSON appends what MarshalJSON writes (see wirejson.go).
+func (m Member) AppendJSON(dst []byte) ([]byte, error) {
+	if m.Identity.IsZero() || m.Node.IsZero() {
+		return appendWire(dst, m.marshalWire) // their MarshalText's error
+	}
+	return m.appendJSON(dst), nil
+}
+
+// appendJSON is AppendJSON for a member whose DIDs are set.
+func (m Member) appendJSON(dst []byte) []byte {
+	dst = append(dst, `{"identity":`...)
+	dst = jsonappend.String(dst, m.Identity.String())
+	dst = append(dst, `,"node":`...)
+	dst = jsonappend.String(dst, m.Node.String())
+	return append(dst, '}')
+}
+
+// marshalWire is the definition of Member's JSON.
+func (m Member) marshalWire() ([]byte, error) { return json.Marshal(memberJSON(m)) }
 
 // UnmarshalJSON reads {"identity","node"}; NewGroup does the rest of the
 // checking.
@@ -134,6 +156,38 @@ type groupJSON struct {
 
 // MarshalJSON writes {"namespace","name","members","hash"}.
 func (g Group) MarshalJSON() ([]byte, error) {
+	return g.AppendJSON(make([]byte, 0, 256+160*len(g.members)))
+}
+
+// AppendJSON appends what MarshalJSON writes (see wirejson.go).
+func (g Group) AppendJSON(dst []byte) ([]byte, error) {
+	if len(g.members) == 0 {
+		return nil, fieldErr(ErrInvalidGroup, "", "not built by NewGroup")
+	}
+	start := len(dst)
+	dst = append(dst, `{"namespace":`...)
+	dst = jsonappend.String(dst, g.namespace)
+	dst = append(dst, `,"name":`...)
+	dst = jsonappend.String(dst, g.name)
+	dst = append(dst, `,"members":[`...)
+	for i, m := range g.members {
+		if m.Identity.IsZero() || m.Node.IsZero() {
+			// Their MarshalText refuses them (NewGroup does too):
+			// encoding/json's error.
+			return appendWire(dst[:start], g.marshalWire)
+		}
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = m.appendJSON(dst)
+	}
+	dst = append(dst, `],"hash":`...)
+	dst = appendHash(dst, g.hash)
+	return append(dst, '}'), nil
+}
+
+// marshalWire is the definition of Group's JSON.
+func (g Group) marshalWire() ([]byte, error) {
 	if len(g.members) == 0 {
 		return nil, fieldErr(ErrInvalidGroup, "", "not built by NewGroup")
 	}

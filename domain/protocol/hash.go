@@ -94,6 +94,10 @@ func (h *Hash) UnmarshalText(b []byte) error {
 // MarshalJSON writes the hex form as a JSON string.
 func (h Hash) MarshalJSON() ([]byte, error) { return appendHash(make([]byte, 0, 2*HashSize+2), h), nil }
 
+// AppendJSON appends what MarshalJSON writes. Unlike the other types'
+// AppendJSON it returns no error: a hash always has its JSON form.
+func (h Hash) AppendJSON(dst []byte) []byte { return appendHash(dst, h) }
+
 // UnmarshalJSON accepts only a JSON string holding a valid hash; unlike the
 // text form's default handling, null is an error rather than a silent zero.
 func (h *Hash) UnmarshalJSON(b []byte) error {

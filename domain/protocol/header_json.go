@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 
 	"github.com/google/uuid"
+
+	"github.com/ledgermirror/ledgermirror/domain/jsonappend"
 )
 
 // headerJSON is the header exactly as message.hash covers it: optional fields
@@ -34,7 +36,49 @@ func (h MessageHeader) wire() headerJSON {
 }
 
 // MarshalJSON writes the header in the form message.hash covers.
-func (h MessageHeader) MarshalJSON() ([]byte, error) {
+func (h MessageHeader) MarshalJSON() ([]byte, error) { return h.AppendJSON(make([]byte, 0, 512)) }
+
+// AppendJSON appends what MarshalJSON writes (see wirejson.go): headerJSON's
+// members in their order.
+func (h MessageHeader) AppendJSON(dst []byte) ([]byte, error) {
+	if h.id == uuid.Nil {
+		return nil, fieldErr(ErrInvalidMessage, "", "header not built by NewMessageHeader")
+	}
+	dst = append(dst, `{"id":`...)
+	dst = appendQuotedUUID(dst, h.id)
+	if h.cid != uuid.Nil {
+		dst = append(dst, `,"cid":`...)
+		dst = appendQuotedUUID(dst, h.cid)
+	}
+	dst = append(dst, `,"type":`...)
+	dst = jsonappend.String(dst, string(h.typ))
+	dst = append(dst, `,"txtype":`...)
+	dst = jsonappend.String(dst, string(h.txType))
+	dst = append(dst, `,"author":`...)
+	dst = jsonappend.String(dst, h.author.String())
+	dst = append(dst, `,"key":`...)
+	dst = appendQuotedKey(dst, h.key)
+	dst = append(dst, `,"created":"`...)
+	dst = appendTimestamp(dst, h.created)
+	dst = append(dst, `","namespace":`...)
+	dst = jsonappend.String(dst, h.namespace)
+	if h.group != nil {
+		dst = append(dst, `,"group":`...)
+		dst = appendHash(dst, *h.group)
+	}
+	dst = append(dst, `,"topics":`...)
+	dst = jsonappend.Strings(dst, h.topics)
+	if h.tag != "" {
+		dst = append(dst, `,"tag":`...)
+		dst = jsonappend.String(dst, h.tag)
+	}
+	dst = append(dst, `,"datahash":`...)
+	dst = appendHash(dst, h.dataHash)
+	return append(dst, '}'), nil
+}
+
+// marshalWire is the definition of MessageHeader's JSON.
+func (h MessageHeader) marshalWire() ([]byte, error) {
 	if h.id == uuid.Nil {
 		return nil, fieldErr(ErrInvalidMessage, "", "header not built by NewMessageHeader")
 	}

@@ -2,8 +2,11 @@ package protocol
 
 import (
 	"encoding/json"
+	"strconv"
 
 	"github.com/google/uuid"
+
+	"github.com/ledgermirror/ledgermirror/domain/jsonappend"
 )
 
 // manifestJSON is the manifest exactly as batch.hash covers it.
@@ -31,10 +34,74 @@ func (m Manifest) wire() manifestJSON {
 
 // MarshalJSON writes the manifest in the form batch.hash covers.
 func (m Manifest) MarshalJSON() ([]byte, error) {
+	return m.AppendJSON(make([]byte, 0, 512+200*len(m.messages)+120*len(m.data)))
+}
+
+// AppendJSON appends what MarshalJSON writes (see wirejson.go): manifestJSON's
+// members in their order.
+func (m Manifest) AppendJSON(dst []byte) ([]byte, error) {
+	if m.id == uuid.Nil {
+		return nil, fieldErr(ErrInvalidManifest, "", "not built by NewManifest")
+	}
+	start := len(dst)
+	dst = append(dst, `{"version":`...)
+	dst = strconv.AppendInt(dst, ManifestVersion, 10)
+	dst = append(dst, `,"id":`...)
+	dst = appendQuotedUUID(dst, m.id)
+	dst = append(dst, `,"tx":`...)
+	dst = appendQuotedUUID(dst, m.txID)
+	dst = append(dst, `,"namespace":`...)
+	dst = jsonappend.String(dst, m.namespace)
+	dst = append(dst, `,"author":`...)
+	dst = jsonappend.String(dst, m.author.String())
+	dst = append(dst, `,"key":`...)
+	dst = appendQuotedKey(dst, m.key)
+	if m.group != nil {
+		dst = append(dst, `,"group":`...)
+		dst = appendHash(dst, *m.group)
+	}
+	dst = append(dst, `,"messages":`...)
+	dst, ok := appendManifestMessagesJSON(dst, m.messages)
+	if ok {
+		dst = append(dst, `,"data":`...)
+		if m.data == nil {
+			return append(dst, `[]}`...), nil
+		}
+		dst, ok = appendDataRefsJSON(dst, m.data)
+	}
+	if !ok {
+		// An entry without an id, which NewManifest refuses: encoding/json's
+		// error.
+		return appendWire(dst[:start], m.marshalWire)
+	}
+	return append(dst, '}'), nil
+}
+
+// marshalWire is the definition of Manifest's JSON.
+func (m Manifest) marshalWire() ([]byte, error) {
 	if m.id == uuid.Nil {
 		return nil, fieldErr(ErrInvalidManifest, "", "not built by NewManifest")
 	}
 	return json.Marshal(m.wire())
+}
+
+// appendManifestMessagesJSON writes entries as json.Marshal writes a
+// []ManifestMessage, "null" when nil; false when an entry has no id.
+func appendManifestMessagesJSON(dst []byte, entries []ManifestMessage) ([]byte, bool) {
+	if entries == nil {
+		return append(dst, "null"...), true
+	}
+	dst = append(dst, '[')
+	for i, e := range entries {
+		if e.ID == uuid.Nil {
+			return dst, false
+		}
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = e.appendJSON(dst)
+	}
+	return append(dst, ']'), true
 }
 
 // UnmarshalJSON re-validates a stored or received manifest; see
@@ -93,7 +160,29 @@ type manifestMessageJSON struct {
 }
 
 // MarshalJSON writes {"id","hash","topics"}.
-func (e ManifestMessage) MarshalJSON() ([]byte, error) {
+func (e ManifestMessage) MarshalJSON() ([]byte, error) { return e.AppendJSON(make([]byte, 0, 160)) }
+
+// AppendJSON appends what MarshalJSON writes (see wirejson.go).
+func (e ManifestMessage) AppendJSON(dst []byte) ([]byte, error) {
+	if e.ID == uuid.Nil {
+		return nil, fieldErr(ErrInvalidManifest, "messages.id", "required")
+	}
+	return e.appendJSON(dst), nil
+}
+
+// appendJSON is AppendJSON for an entry whose id is set.
+func (e ManifestMessage) appendJSON(dst []byte) []byte {
+	dst = append(dst, `{"id":`...)
+	dst = appendQuotedUUID(dst, e.ID)
+	dst = append(dst, `,"hash":`...)
+	dst = appendHash(dst, e.Hash)
+	dst = append(dst, `,"topics":`...)
+	dst = jsonappend.Strings(dst, e.Topics)
+	return append(dst, '}')
+}
+
+// marshalWire is the definition of ManifestMessage's JSON.
+func (e ManifestMessage) marshalWire() ([]byte, error) {
 	if e.ID == uuid.Nil {
 		return nil, fieldErr(ErrInvalidManifest, "messages.id", "required")
 	}

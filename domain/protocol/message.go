@@ -123,6 +123,33 @@ type messageJSON struct {
 
 // MarshalJSON writes {"header": ..., "hash": ..., "data": [{"id","hash"}...]}.
 func (m Message) MarshalJSON() ([]byte, error) {
+	return m.AppendJSON(make([]byte, 0, 640+120*len(m.data)))
+}
+
+// AppendJSON appends what MarshalJSON writes (see wirejson.go).
+func (m Message) AppendJSON(dst []byte) ([]byte, error) {
+	start := len(dst)
+	dst = append(dst, `{"header":`...)
+	dst, err := m.header.AppendJSON(dst)
+	if err != nil {
+		return nil, err
+	}
+	dst = append(dst, `,"hash":`...)
+	dst = appendHash(dst, m.header.hash)
+	dst = append(dst, `,"data":`...)
+	if m.data == nil {
+		return append(dst, `[]}`...), nil
+	}
+	out, ok := appendDataRefsJSON(dst, m.data)
+	if !ok {
+		// A ref without an id, which NewMessage refuses: encoding/json's error.
+		return appendWire(dst[:start], m.marshalWire)
+	}
+	return append(out, '}'), nil
+}
+
+// marshalWire is the definition of Message's JSON.
+func (m Message) marshalWire() ([]byte, error) {
 	header, err := m.header.MarshalJSON()
 	if err != nil {
 		return nil, err
