@@ -22,7 +22,18 @@ type PinnerOptions struct {
 	// OnRetry is told about each failed attempt that will be retried.
 	// Optional.
 	OnRetry func(req PinRequest, attempt int, err error)
+	// AttemptTimeout bounds one attempt (PinOnce, Check): its calls to the
+	// node and the recording of what they did. A call can wait forever for
+	// a node that died while it answered (a WebSocket connection whose
+	// peer vanished); the attempt then fails as ErrUnavailable and the
+	// next one sends the recorded transaction again. Default 30 s.
+	AttemptTimeout time.Duration
 }
+
+// DefaultAttemptTimeout is PinnerOptions.AttemptTimeout's default: far
+// longer than a node takes to answer, short enough that a pin stuck on a
+// dead connection moves on within a minute.
+const DefaultAttemptTimeout = 30 * time.Second
 
 // Pinner puts batch pins on chain through a Submitter and records them in
 // the batch's stream, write-ahead: it signs the transaction, records
@@ -60,6 +71,9 @@ func NewPinner(s Submitter, store event.Store, cat *catalogue.Catalogue, opts Pi
 	}
 	if opts.RetryMax < opts.RetryMin {
 		opts.RetryMax = max(30*time.Second, opts.RetryMin)
+	}
+	if opts.AttemptTimeout <= 0 {
+		opts.AttemptTimeout = DefaultAttemptTimeout
 	}
 	return &Pinner{submitter: s, store: store, cat: cat, opts: opts}
 }
@@ -113,6 +127,10 @@ var ErrUnavailable = errors.New("chain unavailable")
 func (p *Pinner) PinOnce(ctx context.Context, req PinRequest) (Submission, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	// The lock is waited for without a deadline: whoever holds it is
+	// bounded by one.
+	ctx, cancel := context.WithTimeout(ctx, p.opts.AttemptTimeout)
+	defer cancel()
 	stream := catalogue.BatchStream(req.BatchID)
 	rec, found, err := p.recorded(ctx, stream, req)
 	switch {
@@ -257,7 +275,10 @@ func (p *Pinner) recorded(ctx context.Context, stream string, req PinRequest) (S
 // recorded as PinFailed and returned as a *RevertError. A pending or mined
 // one is returned as is. A submitter that cannot look transactions up
 // reports TxPending forever; so does a request with nothing recorded yet.
+// A check, like a PinOnce, gives up after AttemptTimeout (ErrUnavailable).
 func (p *Pinner) Check(ctx context.Context, req PinRequest) (TxStatus, Submission, error) {
+	ctx, cancel := context.WithTimeout(ctx, p.opts.AttemptTimeout)
+	defer cancel()
 	stream := catalogue.BatchStream(req.BatchID)
 	rec, found, err := p.recorded(ctx, stream, req)
 	if err != nil || !found {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -156,7 +157,7 @@ type fakeSubmitter struct {
 	revert   string
 	// beforeSend, if set, runs first in Send; an error it returns is
 	// Send's (the transaction does not reach the node).
-	beforeSend func(tx chain.SignedPin) error
+	beforeSend func(ctx context.Context, tx chain.SignedPin) error
 }
 
 func (s *fakeSubmitter) Name() string                { return "ethereum:1337" }
@@ -180,13 +181,13 @@ func (s *fakeSubmitter) Prepare(_ context.Context, req chain.PinRequest) (chain.
 		Signer: chaintest.Key, Nonce: nonce}, Raw: raw}, nil
 }
 
-func (s *fakeSubmitter) Send(_ context.Context, tx chain.SignedPin) error {
+func (s *fakeSubmitter) Send(ctx context.Context, tx chain.SignedPin) error {
 	s.mu.Lock()
 	s.sends++
 	hook := s.beforeSend
 	s.mu.Unlock()
 	if hook != nil {
-		if err := hook(tx); err != nil {
+		if err := hook(ctx, tx); err != nil {
 			return err
 		}
 	}
@@ -247,7 +248,7 @@ func TestPinRecordsBeforeSending(t *testing.T) {
 	store, l := newStreams(), newLedger()
 	req := request()
 	sub := &fakeSubmitter{l: l}
-	sub.beforeSend = func(tx chain.SignedPin) error {
+	sub.beforeSend = func(_ context.Context, tx chain.SignedPin) error {
 		recorded := store.submitted(t, req.BatchID)
 		if assert.Len(t, recorded, 1, "recorded before it is sent") {
 			assert.Equal(t, tx.TxHash, recorded[0].TxHash)
@@ -262,6 +263,37 @@ func TestPinRecordsBeforeSending(t *testing.T) {
 	assert.Equal(t, store.submitted(t, req.BatchID)[0].TxHash, got.TxHash)
 }
 
+// TestASendThatNeverReturnsIsCutShort: a node that died while it
+// answered can leave a call waiting forever (TestFaults once saw a member's
+// pin worker stuck so after the chain was killed, its later batches never
+// pinned). The attempt gives up after AttemptTimeout and the next one sends
+// the recorded transaction again.
+func TestASendThatNeverReturnsIsCutShort(t *testing.T) {
+	store, l := newStreams(), newLedger()
+	req := request()
+	sub := &fakeSubmitter{l: l}
+	var hung atomic.Bool
+	sub.beforeSend = func(ctx context.Context, _ chain.SignedPin) error {
+		if hung.CompareAndSwap(false, true) {
+			<-ctx.Done() // the dead connection: only the deadline ends it
+			return ctx.Err()
+		}
+		return nil
+	}
+	p := chain.NewPinner(sub, store, catalogue.Default(), chain.PinnerOptions{
+		AttemptTimeout: 50 * time.Millisecond, RetryMin: time.Millisecond})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	got, err := p.Pin(ctx, req)
+	require.NoError(t, err)
+	prepared, sends := sub.counts()
+	assert.Equal(t, 1, prepared, "one transaction signed")
+	assert.Equal(t, 2, sends, "the recorded transaction sent again after the hung attempt")
+	recorded := store.submitted(t, req.BatchID)
+	require.Len(t, recorded, 1)
+	assert.Equal(t, recorded[0].TxHash, got.TxHash)
+}
+
 // TestPinAfterACrashBetweenRecordAndSend: the process dies after recording
 // the transaction and before sending it; the next run's Pin, and a Check,
 // send that same transaction, and the chain holds the batch once.
@@ -270,7 +302,7 @@ func TestPinAfterACrashBetweenRecordAndSend(t *testing.T) {
 		t.Run(next, func(t *testing.T) {
 			store, l := newStreams(), newLedger()
 			req := request()
-			dying := &fakeSubmitter{l: l, beforeSend: func(chain.SignedPin) error { return errKilled }}
+			dying := &fakeSubmitter{l: l, beforeSend: func(context.Context, chain.SignedPin) error { return errKilled }}
 			_, err := chain.NewPinner(dying, store, catalogue.Default(), chain.PinnerOptions{}).PinOnce(context.Background(), req)
 			require.ErrorIs(t, err, errKilled)
 			require.Len(t, store.submitted(t, req.BatchID), 1)
@@ -316,7 +348,7 @@ func TestNodeDownAfterRecording(t *testing.T) {
 	req := request()
 	sub := &fakeSubmitter{l: l}
 	fails := 0
-	sub.beforeSend = func(chain.SignedPin) error {
+	sub.beforeSend = func(context.Context, chain.SignedPin) error {
 		if fails < 3 {
 			fails++
 			return chaintest.ErrDown
@@ -351,7 +383,7 @@ func TestLostTransactionWhoseNonceWasTakenIsReplaced(t *testing.T) {
 			req := request()
 			sub := &fakeSubmitter{l: l}
 			if how == "never sent" {
-				sub.beforeSend = func(chain.SignedPin) error { return errKilled }
+				sub.beforeSend = func(context.Context, chain.SignedPin) error { return errKilled }
 			}
 			p := chain.NewPinner(sub, store, catalogue.Default(), chain.PinnerOptions{})
 			first, err := p.PinOnce(context.Background(), req)
@@ -399,7 +431,7 @@ func TestPinOnceReplacesATransactionWhoseNonceWasTaken(t *testing.T) {
 	req := request()
 	sub := &fakeSubmitter{l: l}
 	taken := false
-	sub.beforeSend = func(tx chain.SignedPin) error {
+	sub.beforeSend = func(_ context.Context, tx chain.SignedPin) error {
 		if !taken {
 			taken = true
 			l.takeNonce(tx.Nonce)
