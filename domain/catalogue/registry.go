@@ -207,10 +207,10 @@ func (e *entry) decodeJSON(data []byte, readOnly bool) (reflect.Value, error) {
 	if !ok {
 		return reflect.Value{}, errors.New("not one JSON value")
 	}
-	if rest := skipSpace(data, end); rest < len(data) && data[rest] != ']' && data[rest] != '}' {
+	if rest := jsonscan.SkipSpace(data, end); rest < len(data) && data[rest] != ']' && data[rest] != '}' {
 		return reflect.Value{}, errors.New("trailing data after the JSON value")
 	}
-	text := data[skipSpace(data, 0):end]
+	text := data[jsonscan.SkipSpace(data, 0):end]
 	ptr := reflect.New(e.payload)
 	if e.shape == nil {
 		return ptr, ptr.Interface().(strictPayload).decodeStrict(text, readOnly)

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/ledgermirror/ledgermirror/domain/jsonscan"
 )
 
 // Reading JSON text that jsonscan has validated, with encoding/json's rules
@@ -11,55 +13,6 @@ import (
 // right, finding where a value ends is a matter of counting brackets outside
 // strings. Bounds are still checked everywhere: a mistake here must not be
 // able to crash a reader of the event log.
-
-func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// stringEnd returns the index after the string literal starting at b[i].
-func stringEnd(b []byte, i int) int {
-	for i++; i < len(b); i++ {
-		switch b[i] {
-		case '\\':
-			i++
-		case '"':
-			return i + 1
-		}
-	}
-	return len(b)
-}
-
-// valueEnd returns the index after the value starting at b[i].
-func valueEnd(b []byte, i int) int {
-	switch b[i] {
-	case '"':
-		return stringEnd(b, i)
-	case '{', '[':
-		depth := 0
-		for j := i; j < len(b); j++ {
-			switch b[j] {
-			case '"':
-				j = stringEnd(b, j) - 1
-			case '{', '[':
-				depth++
-			case '}', ']':
-				if depth--; depth == 0 {
-					return j + 1
-				}
-			}
-		}
-		return len(b)
-	}
-	j := i // a number or literal runs to the next delimiter
-	for j < len(b) && b[j] != ',' && b[j] != '}' && b[j] != ']' && b[j] != ' ' &&
-		b[j] != '\t' && b[j] != '\n' && b[j] != '\r' {
-		j++
-	}
-	return j
-}
 
 // memberIter walks the members of an object, in input order.
 type memberIter struct {
@@ -72,20 +25,20 @@ func objectMembers(raw []byte) memberIter { return memberIter{b: raw, i: 1} }
 
 // next returns the next member's key literal (quotes included) and value.
 func (it *memberIter) next() (key, val []byte, ok bool) {
-	i := skipComma(it.b, it.i)
+	i := jsonscan.SkipComma(it.b, it.i)
 	if i >= len(it.b) || it.b[i] != '"' {
 		return nil, nil, false // '}'
 	}
-	keyEnd := stringEnd(it.b, i)
+	keyEnd := jsonscan.StringEnd(it.b, i)
 	key = it.b[i:keyEnd]
-	i = skipSpace(it.b, keyEnd)
+	i = jsonscan.SkipSpace(it.b, keyEnd)
 	if i >= len(it.b) || it.b[i] != ':' {
 		return nil, nil, false
 	}
-	if i = skipSpace(it.b, i+1); i >= len(it.b) {
+	if i = jsonscan.SkipSpace(it.b, i+1); i >= len(it.b) {
 		return nil, nil, false
 	}
-	end := valueEnd(it.b, i)
+	end := jsonscan.ValueEnd(it.b, i)
 	it.i = end
 	return key, it.b[i:end], true
 }
@@ -100,22 +53,13 @@ type elementIter struct {
 func arrayElements(raw []byte) elementIter { return elementIter{b: raw, i: 1} }
 
 func (it *elementIter) next() ([]byte, bool) {
-	i := skipComma(it.b, it.i)
+	i := jsonscan.SkipComma(it.b, it.i)
 	if i >= len(it.b) || it.b[i] == ']' {
 		return nil, false
 	}
-	end := valueEnd(it.b, i)
+	end := jsonscan.ValueEnd(it.b, i)
 	it.i = end
 	return it.b[i:end], true
-}
-
-// skipComma moves past white space and at most one comma.
-func skipComma(b []byte, i int) int {
-	i = skipSpace(b, i)
-	if i < len(b) && b[i] == ',' {
-		i = skipSpace(b, i+1)
-	}
-	return i
 }
 
 // plainText returns the text of a string literal when it is its bytes as

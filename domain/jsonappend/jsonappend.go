@@ -79,6 +79,13 @@ func appendEscapedASCII(dst []byte, c byte) []byte {
 // the 36-character form, quoted, never escaped.
 func UUID(dst []byte, id [16]byte) []byte {
 	dst = append(dst, '"')
+	dst = UUIDText(dst, id)
+	return append(dst, '"')
+}
+
+// UUIDText appends id's 36-character lower-case form, as uuid.UUID's
+// String writes it, unquoted and without allocating.
+func UUIDText(dst []byte, id [16]byte) []byte {
 	dst = hex.AppendEncode(dst, id[0:4])
 	dst = append(dst, '-')
 	dst = hex.AppendEncode(dst, id[4:6])
@@ -87,8 +94,7 @@ func UUID(dst []byte, id [16]byte) []byte {
 	dst = append(dst, '-')
 	dst = hex.AppendEncode(dst, id[8:10])
 	dst = append(dst, '-')
-	dst = hex.AppendEncode(dst, id[10:])
-	return append(dst, '"')
+	return hex.AppendEncode(dst, id[10:])
 }
 
 // Strings appends a string list as json.Marshal writes a []string: null

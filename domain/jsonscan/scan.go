@@ -34,8 +34,8 @@ func Valid(b []byte) bool {
 // the first error. With maxDepth = MaxDepth, the answer is Valid's.
 func Walk(b []byte, maxDepth int, leaf Leaf) bool {
 	w := walker{maxDepth: maxDepth, leaf: leaf}
-	i, ok := w.value(b, skipSpace(b, 0), 1)
-	return ok && skipSpace(b, i) == len(b)
+	i, ok := w.value(b, SkipSpace(b, 0), 1)
+	return ok && SkipSpace(b, i) == len(b)
 }
 
 // Prefix reports whether b, after optional white space, starts with one
@@ -45,7 +45,7 @@ func Walk(b []byte, maxDepth int, leaf Leaf) bool {
 // whole input) judge the rest themselves.
 func Prefix(b []byte) (end int, ok bool) {
 	w := walker{maxDepth: MaxDepth}
-	return w.value(b, skipSpace(b, 0), 1)
+	return w.value(b, SkipSpace(b, 0), 1)
 }
 
 // walker holds what Walk's recursion does not change. The input and the
@@ -53,13 +53,6 @@ func Prefix(b []byte) (end int, ok bool) {
 type walker struct {
 	maxDepth int
 	leaf     Leaf
-}
-
-func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	return i
 }
 
 // value reads the value at b[i:], at nesting depth (1 for the top level's
@@ -111,7 +104,7 @@ func (w *walker) members(b []byte, i, depth int, closing byte) (int, bool) {
 	if depth > w.maxDepth {
 		return i, false
 	}
-	i = skipSpace(b, i+1)
+	i = SkipSpace(b, i+1)
 	if i < len(b) && b[i] == closing {
 		return i + 1, true
 	}
@@ -124,19 +117,19 @@ func (w *walker) members(b []byte, i, depth int, closing byte) (int, bool) {
 			if i, ok = str(b, i); !ok { // keys are not leaves
 				return i, false
 			}
-			if i = skipSpace(b, i); i >= len(b) || b[i] != ':' {
+			if i = SkipSpace(b, i); i >= len(b) || b[i] != ':' {
 				return i, false
 			}
-			i = skipSpace(b, i+1)
+			i = SkipSpace(b, i+1)
 		}
 		if i, ok = w.value(b, i, depth+1); !ok {
 			return i, false
 		}
-		switch i = skipSpace(b, i); {
+		switch i = SkipSpace(b, i); {
 		case i >= len(b):
 			return i, false
 		case b[i] == ',':
-			i = skipSpace(b, i+1)
+			i = SkipSpace(b, i+1)
 		case b[i] == closing:
 			return i + 1, true
 		default:

@@ -1,10 +1,10 @@
 package protocol
 
 import (
-	"encoding/hex"
 	"fmt"
 
 	"github.com/google/uuid"
+	"github.com/ledgermirror/ledgermirror/domain/jsonappend"
 )
 
 // ParseID reads a UUID in its 36-character lower-case form, the only form the
@@ -56,17 +56,7 @@ func parseCanonicalUUID(s string) (uuid.UUID, bool) {
 
 // appendUUID writes id in its 36-character lower-case form, as id.String()
 // does, without allocating.
-func appendUUID(dst []byte, id uuid.UUID) []byte {
-	dst = hex.AppendEncode(dst, id[0:4])
-	dst = append(dst, '-')
-	dst = hex.AppendEncode(dst, id[4:6])
-	dst = append(dst, '-')
-	dst = hex.AppendEncode(dst, id[6:8])
-	dst = append(dst, '-')
-	dst = hex.AppendEncode(dst, id[8:10])
-	dst = append(dst, '-')
-	return hex.AppendEncode(dst, id[10:16])
-}
+func appendUUID(dst []byte, id uuid.UUID) []byte { return jsonappend.UUIDText(dst, id) }
 
 // parseIDField parses an id field of a value of the given kind.
 func parseIDField(kind error, field, s string) (uuid.UUID, error) {

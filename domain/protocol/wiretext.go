@@ -4,6 +4,7 @@ import (
 	"bytes"
 
 	"github.com/ledgermirror/ledgermirror/domain/canonicaljson"
+	"github.com/ledgermirror/ledgermirror/domain/jsonscan"
 )
 
 // Reading JSON text that canonicaljson.Validate has accepted. With the syntax
@@ -51,7 +52,7 @@ type elementIter struct {
 
 // objectMembers starts walking raw, or reports that it is not an object.
 func objectMembers(raw []byte) (memberIter, bool) {
-	i := skipSpace(raw, 0)
+	i := jsonscan.SkipSpace(raw, 0)
 	if i >= len(raw) || raw[i] != '{' {
 		return memberIter{}, false
 	}
@@ -60,21 +61,21 @@ func objectMembers(raw []byte) (memberIter, bool) {
 
 // next returns the next member's key literal (quotes included) and value.
 func (it *memberIter) next() (key []byte, val wireValue, ok bool) {
-	i := skipComma(it.b, it.i)
+	i := jsonscan.SkipComma(it.b, it.i)
 	if i >= len(it.b) || it.b[i] != '"' {
 		return nil, wireValue{}, false // '}'
 	}
-	keyEnd := stringEnd(it.b, i)
+	keyEnd := jsonscan.StringEnd(it.b, i)
 	key = it.b[i:keyEnd]
-	i = skipSpace(it.b, keyEnd)
+	i = jsonscan.SkipSpace(it.b, keyEnd)
 	if i >= len(it.b) || it.b[i] != ':' {
 		return nil, wireValue{}, false
 	}
-	i = skipSpace(it.b, i+1)
+	i = jsonscan.SkipSpace(it.b, i+1)
 	if i >= len(it.b) {
 		return nil, wireValue{}, false
 	}
-	end := valueEnd(it.b, i)
+	end := jsonscan.ValueEnd(it.b, i)
 	it.i = end
 	return key, wireValue{raw: it.b[i:end], off: i}, true
 }
@@ -85,11 +86,11 @@ func arrayElements(v wireValue) elementIter {
 }
 
 func (it *elementIter) next() (wireValue, bool) {
-	i := skipComma(it.b, it.i)
+	i := jsonscan.SkipComma(it.b, it.i)
 	if i >= len(it.b) || it.b[i] == ']' {
 		return wireValue{}, false
 	}
-	end := valueEnd(it.b, i)
+	end := jsonscan.ValueEnd(it.b, i)
 	it.i = end
 	return wireValue{raw: it.b[i:end], off: it.base + i}, true
 }
@@ -100,71 +101,4 @@ func unquote(lit []byte) (string, error) {
 		return string(lit[1 : len(lit)-1]), nil
 	}
 	return canonicaljson.Unquote(lit)
-}
-
-func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// skipComma moves past whitespace and at most one comma separating members or
-// elements.
-func skipComma(b []byte, i int) int {
-	i = skipSpace(b, i)
-	if i < len(b) && b[i] == ',' {
-		i = skipSpace(b, i+1)
-	}
-	return i
-}
-
-// valueEnd returns the end of the value that starts at b[i].
-func valueEnd(b []byte, i int) int {
-	switch b[i] {
-	case '"':
-		return stringEnd(b, i)
-	case '{', '[':
-		depth := 0
-		for j := i; j < len(b); j++ {
-			switch b[j] {
-			case '"':
-				j = stringEnd(b, j) - 1
-			case '{', '[':
-				depth++
-			case '}', ']':
-				if depth--; depth == 0 {
-					return j + 1
-				}
-			}
-		}
-		return len(b)
-	}
-	j := i // a number or literal runs to the next delimiter
-	for j < len(b) && b[j] != ',' && b[j] != '}' && b[j] != ']' && b[j] != ' ' &&
-		b[j] != '\t' && b[j] != '\n' && b[j] != '\r' {
-		j++
-	}
-	return j
-}
-
-// stringEnd returns the position after the closing quote of the string
-// literal starting at b[i]: the first quote not escaped by an odd number of
-// backslashes.
-func stringEnd(b []byte, i int) int {
-	for j := i + 1; j < len(b); j++ {
-		k := bytes.IndexByte(b[j:], '"')
-		if k < 0 {
-			break
-		}
-		j += k
-		backslashes := 0
-		for p := j - 1; p > i && b[p] == '\\'; p-- {
-			backslashes++
-		}
-		if backslashes%2 == 0 {
-			return j + 1
-		}
-	}
-	return len(b)
 }

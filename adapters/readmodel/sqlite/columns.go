@@ -7,6 +7,8 @@ import (
 	"math"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/ledgermirror/ledgermirror/projections/query"
 )
 
@@ -86,19 +88,7 @@ func encodeValue(t query.Type, v any) (any, error) {
 	return nil, fmt.Errorf("%T is not a value of type %s", v, t)
 }
 
-func formatUUID(u [16]byte) string {
-	var b [36]byte
-	hex.Encode(b[0:8], u[0:4])
-	b[8] = '-'
-	hex.Encode(b[9:13], u[4:6])
-	b[13] = '-'
-	hex.Encode(b[14:18], u[6:8])
-	b[18] = '-'
-	hex.Encode(b[19:23], u[8:10])
-	b[23] = '-'
-	hex.Encode(b[24:], u[10:])
-	return string(b[:])
-}
+func formatUUID(u [16]byte) string { return uuid.UUID(u).String() }
 
 func parseUUID(s string) ([16]byte, error) {
 	var u [16]byte
