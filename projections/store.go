@@ -57,3 +57,36 @@ type Tx interface {
 	Commit() error
 	Rollback() error
 }
+
+// MultiGetter is a Store that reads many rows of one table at once, which
+// costs a round trip (a query, a lock, a plan) per chunk of keys rather than
+// per key. It is optional: GetMany falls back to Get for a Store without it.
+type MultiGetter interface {
+	// GetMany returns the documents of the rows of t in namespace ns whose
+	// keys are keys, aligned with keys: docs[i] is keys[i]'s document, nil
+	// when there is no such row. Keys have Get's types, are checked as Get
+	// checks them, and may repeat. Every document is of a commit no older
+	// than the last one before the call (the rows need not all be of the
+	// same commit unless the adapter says so). A closed store's error is
+	// Get's; once ctx is done the error is ctx.Err(). On error docs is nil.
+	GetMany(ctx context.Context, t *Table, ns string, keys []any) (docs []json.RawMessage, err error)
+}
+
+// GetMany reads keys through st's GetMany when it is a MultiGetter, else
+// with one Get per key; the result is as MultiGetter.GetMany's.
+func GetMany(ctx context.Context, st Store, t *Table, ns string, keys []any) ([]json.RawMessage, error) {
+	if m, ok := st.(MultiGetter); ok {
+		return m.GetMany(ctx, t, ns, keys)
+	}
+	docs := make([]json.RawMessage, len(keys))
+	for i, k := range keys {
+		doc, found, err := st.Get(ctx, t, ns, k)
+		if err != nil {
+			return nil, err
+		}
+		if found {
+			docs[i] = doc
+		}
+	}
+	return docs, nil
+}

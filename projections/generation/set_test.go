@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -136,6 +137,7 @@ func TestLiveRebuildSwapsAnEqualReadModel(t *testing.T) {
 	_, err := r.set.Start("nope.v1")
 	require.ErrorIs(t, err, generation.ErrUnknownProjection)
 
+	someKeys := []any{uuid.New(), uuid.New()}
 	var stopReads sync.WaitGroup
 	readCtx, stopReading := context.WithCancel(context.Background())
 	q, err := query.Parse(projections.MessagesTable.Collection(), url.Values{"count": {"true"}})
@@ -148,6 +150,11 @@ func TestLiveRebuildSwapsAnEqualReadModel(t *testing.T) {
 				return
 			}
 			if _, err := r.set.Store().Digest(readCtx); err != nil && readCtx.Err() == nil {
+				readErr = err
+				return
+			}
+			// GetMany holds the generation for the whole read, as Get does.
+			if _, err := r.set.Store().(projections.MultiGetter).GetMany(readCtx, projections.MessagesTable, "ns", someKeys); err != nil && readCtx.Err() == nil {
 				readErr = err
 				return
 			}

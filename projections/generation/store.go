@@ -17,7 +17,10 @@ func (s *Set) Store() projections.Store { return servingStore{s} }
 
 type servingStore struct{ s *Set }
 
-var _ projections.Store = servingStore{}
+var (
+	_ projections.Store       = servingStore{}
+	_ projections.MultiGetter = servingStore{}
+)
 
 // Begin starts a transaction on the serving generation's read model and
 // holds that generation until the transaction ends. The generation's own
@@ -48,6 +51,14 @@ func (v servingStore) Get(ctx context.Context, t *projections.Table, ns string, 
 	g, release := v.s.acquire()
 	defer release()
 	return g.rm.Store().Get(ctx, t, ns, key)
+}
+
+// GetMany holds the serving generation for the whole read, as Get does
+// for one row, and reads through its store's GetMany when it has one.
+func (v servingStore) GetMany(ctx context.Context, t *projections.Table, ns string, keys []any) ([]json.RawMessage, error) {
+	g, release := v.s.acquire()
+	defer release()
+	return projections.GetMany(ctx, g.rm.Store(), t, ns, keys)
 }
 
 func (v servingStore) Digest(ctx context.Context) (string, error) {

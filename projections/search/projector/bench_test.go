@@ -28,9 +28,16 @@ import (
 // one data item of its own (so twice as many documents).
 const benchMessages = 20_000
 
-// sentMessages builds n broadcast messages as a node records sending them:
-// a MessageSubmitted each, with one data item of a few words drawn from a
-// vocabulary with a Zipf distribution.
+// confirmLag is how many messages are sent between a message and its
+// confirmation, as a pin lands a moment after its batch.
+const confirmLag = 500
+
+// sentMessages builds n broadcast messages as a node records sending and
+// confirming them: a MessageSubmitted each, with one data item of a few
+// words drawn from a vocabulary with a Zipf distribution, and a
+// MessageConfirmed confirmLag messages later (a message is indexed once
+// decided). Every fourth confirmation waits until the end, past the
+// Runner's text cache, so that its data row is read again.
 func sentMessages(b testing.TB, n int) []catalogue.Payload {
 	rng := rand.New(rand.NewPCG(3, 4))
 	vocab := make([]string, 3000)
@@ -43,8 +50,8 @@ func sentMessages(b testing.TB, n int) []catalogue.Payload {
 	key, err := protocol.NewSigningKey([protocol.SigningKeySize]byte{1, 2, 3})
 	require.NoError(b, err)
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	out := make([]catalogue.Payload, n)
-	for i := range out {
+	sent := make([]catalogue.MessageSubmitted, n)
+	for i := range sent {
 		words := make([]string, 8+rng.IntN(24))
 		for j := range words {
 			words[j] = vocab[zipf.Uint64()]
@@ -58,9 +65,29 @@ func sentMessages(b testing.TB, n int) []catalogue.Payload {
 			Created: base.Add(time.Duration(i) * time.Millisecond), Namespace: "default",
 			Topics: []string{fmt.Sprintf("topic%d", i%20)}, Tag: fmt.Sprintf("tag%d", i%7)}, []protocol.DataRef{d.Ref()})
 		require.NoError(b, err)
-		out[i] = catalogue.MessageSubmitted{Message: m, Data: []protocol.Data{d}}
+		sent[i] = catalogue.MessageSubmitted{Message: m, Data: []protocol.Data{d}}
 	}
-	return out
+	confirm := func(m protocol.Message) catalogue.Payload {
+		return catalogue.MessageConfirmed{Namespace: "default", MessageID: m.Header().ID(), BatchID: m.Header().ID(),
+			MessageHash: m.Hash(), Location: catalogue.ChainLocation{Chain: "ethereum:1337", Contract: "0xb1", BlockNumber: 1, BlockHash: "0xab", TxHash: "0xcd"},
+			Contexts: []catalogue.ConfirmedContext{{Context: protocol.Hash{1}, Pin: protocol.Hash{2}, Count: 1, Digest: protocol.Hash{3}}}}
+	}
+	out := make([]catalogue.Payload, 0, 2*n)
+	var late []catalogue.Payload
+	for i, p := range sent {
+		out = append(out, p)
+		if j := i - confirmLag; j >= 0 {
+			if j%4 == 3 {
+				late = append(late, confirm(sent[j].Message))
+			} else {
+				out = append(out, confirm(sent[j].Message))
+			}
+		}
+	}
+	for _, p := range sent[max(0, n-confirmLag):] {
+		out = append(out, confirm(p.Message))
+	}
+	return append(out, late...)
 }
 
 // BenchmarkCatchUp measures the projector catching up on benchMessages

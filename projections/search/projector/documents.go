@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/ledgermirror/ledgermirror/domain/protocol"
 	"github.com/ledgermirror/ledgermirror/projections"
 	"github.com/ledgermirror/ledgermirror/projections/search"
@@ -25,11 +27,72 @@ type dataRow struct {
 
 // messageRow is the part of a messages table document (a
 // projections.MessageDoc) that is indexed: decoding only these fields
-// skips parsing the hashes of its contexts, its location and times.
+// skips parsing the hashes of its contexts, its location and times, and
+// the header's other fields. The header is not validated again as
+// protocol.UnmarshalMessageHeader would (its hash, key, ids): the
+// projections stored it from a validated header, in its one canonical
+// form, so its text is what MessageHeader's accessors give (Author is the
+// DID as written, Type and Tag as written). The fields indexed are still
+// parsed as the strict parse does (fields), so the values are the same;
+// TestLightParseMatchesStrict holds the two together on stored rows.
 type messageRow struct {
-	Header json.RawMessage    `json:"header"`
-	Data   []protocol.DataRef `json:"data"`
-	State  string             `json:"state"`
+	Header struct {
+		Type    protocol.MessageType `json:"type"`
+		Author  string               `json:"author"`
+		Created string               `json:"created"`
+		Topics  []string             `json:"topics"`
+		Tag     string               `json:"tag"`
+	} `json:"header"`
+	Data  []dataRef `json:"data"`
+	State string    `json:"state"`
+}
+
+// dataRef is a protocol.DataRef as stored (canonical), read without its
+// strict UnmarshalJSON.
+type dataRef struct {
+	ID   uuid.UUID     `json:"id"`
+	Hash protocol.Hash `json:"hash"`
+}
+
+// parseMessageRow decodes a stored message row.
+func parseMessageRow(id uuid.UUID, raw json.RawMessage) (messageRow, error) {
+	var m messageRow
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return m, fmt.Errorf("message %s: stored document: %w", id, err)
+	}
+	return m, nil
+}
+
+// fields are the indexed fields and time of m's header, as
+// protocol.UnmarshalMessageHeader's MessageHeader gives them: the author
+// through ParseOrgDID (whose String is its input), created through
+// ParseTimestamp. What the strict parse would refuse among them is refused.
+func (m *messageRow) fields(id uuid.UUID) (map[string][]string, time.Time, error) {
+	h := &m.Header
+	author, err := protocol.ParseOrgDID(h.Author)
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("message %s: stored header: author: %w", id, err)
+	}
+	created, err := protocol.ParseTimestamp(h.Created)
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("message %s: stored header: created: %w", id, err)
+	}
+	if !h.Type.Valid() {
+		return nil, time.Time{}, fmt.Errorf("message %s: stored header: unknown type %q", id, h.Type)
+	}
+	if len(h.Topics) == 0 {
+		return nil, time.Time{}, fmt.Errorf("message %s: stored header: no topics", id)
+	}
+	fields := map[string][]string{
+		"author": {author.String()},
+		"type":   {string(h.Type)},
+		"state":  {m.State},
+		"topics": h.Topics,
+	}
+	if h.Tag != "" {
+		fields["tag"] = []string{h.Tag}
+	}
+	return fields, created.Time().UTC(), nil
 }
 
 // builder builds the documents of one batch from the read model, reading
@@ -42,6 +105,11 @@ type builder struct {
 	rm    projections.Store
 	data  map[docKey]dataText
 	texts *textCache
+
+	// rows are the documents prefetch read, nil for a row the read model
+	// does not have; messages the message rows it parsed.
+	rows     map[docKey]json.RawMessage
+	messages map[docKey]*messageRow
 }
 
 // document builds the document of k; false when the read model has no row
@@ -50,17 +118,21 @@ func (b *builder) document(ctx context.Context, k docKey) (search.Document, bool
 	if k.kind == search.Data {
 		return b.dataDocument(ctx, k)
 	}
-	raw, found, err := b.rm.Get(ctx, projections.MessagesTable, k.ns, [16]byte(k.id))
-	if err != nil || !found {
-		return search.Document{}, false, err
+	m := b.messages[k]
+	if m == nil {
+		raw, found, err := b.get(ctx, projections.MessagesTable, k)
+		if err != nil || !found {
+			return search.Document{}, false, err
+		}
+		parsed, err := parseMessageRow(k.id, raw)
+		if err != nil {
+			return search.Document{}, false, err
+		}
+		m = &parsed
 	}
-	var m messageRow
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return search.Document{}, false, fmt.Errorf("message %s: stored document: %w", k.id, err)
-	}
-	h, err := protocol.UnmarshalMessageHeader(m.Header)
+	fields, created, err := m.fields(k.id)
 	if err != nil {
-		return search.Document{}, false, fmt.Errorf("message %s: stored header: %w", k.id, err)
+		return search.Document{}, false, err
 	}
 	var text []string
 	for _, ref := range m.Data {
@@ -74,17 +146,8 @@ func (b *builder) document(ctx context.Context, k docKey) (search.Document, bool
 			text = append(text, t.text)
 		}
 	}
-	fields := map[string][]string{
-		"author": {h.Author().String()},
-		"type":   {string(h.Type())},
-		"state":  {m.State},
-		"topics": h.Topics(),
-	}
-	if tag := h.Tag(); tag != "" {
-		fields["tag"] = []string{tag}
-	}
 	return search.Document{Namespace: k.ns, Kind: search.Messages, ID: k.id.String(), Fields: fields,
-		Text: strings.Join(text, "\n"), Time: h.Created().Time().UTC()}, true, nil
+		Text: strings.Join(text, "\n"), Time: created}, true, nil
 }
 
 // dataDocument reads k's row, which this batch touched, so never from the
@@ -121,7 +184,7 @@ func (b *builder) text(ctx context.Context, k docKey) (dataText, error) {
 // readData reads k's row (nil when there is none) and records its text in
 // b.data and the Runner's texts.
 func (b *builder) readData(ctx context.Context, k docKey) (*dataRow, error) {
-	raw, found, err := b.rm.Get(ctx, projections.DataTable, k.ns, [16]byte(k.id))
+	raw, found, err := b.get(ctx, projections.DataTable, k)
 	if err != nil {
 		return nil, fmt.Errorf("reading data %s: %w", k.id, err)
 	}

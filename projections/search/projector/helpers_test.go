@@ -52,6 +52,7 @@ func asEvents(t testing.TB, payloads []catalogue.Payload) []event.Event {
 type recordingIndex struct {
 	mu          sync.Mutex
 	docs        map[string]search.Document
+	order       []string // the keys of the documents given to Index, in order
 	checkpoints map[string]uint64
 	// fail makes the next Index calls fail (a cluster away).
 	fail int
@@ -74,6 +75,7 @@ func (x *recordingIndex) Index(_ context.Context, docs ...search.Document) error
 	}
 	for _, d := range docs {
 		x.docs[d.Key()] = d
+		x.order = append(x.order, d.Key())
 	}
 	return nil
 }

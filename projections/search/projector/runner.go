@@ -257,6 +257,9 @@ func (r *Runner) Apply(ctx context.Context, events []event.Event, live bool) err
 // every replay.
 func (r *Runner) documents(ctx context.Context, keys []docKey) ([]search.Document, error) {
 	b := builder{rm: r.rm, texts: &r.texts}
+	if err := b.prefetch(ctx, keys); err != nil {
+		return nil, err
+	}
 	docs := make([]search.Document, 0, len(keys))
 	for _, k := range keys {
 		d, found, err := b.document(ctx, k)

@@ -29,6 +29,16 @@ func (c *textCache) get(k docKey) (dataText, bool) {
 	return t, ok
 }
 
+// has reports whether get would find k, without get's refreshing of it:
+// a look before reading that leaves the cache as it was.
+func (c *textCache) has(k docKey) bool {
+	_, ok := c.cur[k]
+	if !ok {
+		_, ok = c.prev[k]
+	}
+	return ok
+}
+
 // put records t, dropping the older generation when the newer is full:
 // bounded memory at the price of a map of garbage now and then, cheaper
 // than keeping an LRU order on every read.

@@ -66,6 +66,7 @@ func Run(t *testing.T, open Open) {
 		{"ReadYourWritesInsideATransaction", s.testReadYourWrites},
 		{"CheckpointsCommitWithRows", s.testCheckpointsCommitWithRows},
 		{"NamespacesAreIsolated", s.testNamespacesAreIsolated},
+		{"GetManyEqualsGet", s.testGetMany},
 		{"InvalidRows", s.testInvalidRows},
 		{"TransactionsAreSerialised", s.testTransactionsAreSerialised},
 		{"EndedTransaction", s.testEndedTransaction},
