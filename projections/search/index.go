@@ -51,8 +51,9 @@ type Document struct {
 	// Text is searched by words: for data, FlattenJSON of the value; for a
 	// message, the text of its data.
 	Text string
-	// Time the message or data was created. Indexed for later filters; it
-	// plays no part in the order of hits.
+	// Time the message or data was created. Elasticsearch indexes it;
+	// Bleve (mapping version 2) does not, as no query uses it yet. It plays
+	// no part in the order of hits.
 	Time time.Time
 }
 

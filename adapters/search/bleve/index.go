@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
@@ -39,6 +40,9 @@ func Open(dir string, cfg Config) (*Index, error) {
 		return nil, fmt.Errorf("bleve search: %w", err)
 	}
 	path := filepath.Join(dir, "bleve-v"+strconv.Itoa(MappingVersion))
+	if err := removeOlderVersions(dir); err != nil {
+		return nil, fmt.Errorf("bleve search: %w", err)
+	}
 	runtime := map[string]any{"bolt_timeout": cfg.OpenTimeout.String()}
 	idx, err := bleve.OpenUsing(path, runtime)
 	if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
@@ -52,6 +56,28 @@ func Open(dir string, cfg Config) (*Index, error) {
 		return nil, fmt.Errorf("bleve search: open %s: %w", path, err)
 	}
 	return &Index{cfg: cfg, idx: idx}, nil
+}
+
+// removeOlderVersions deletes the index directories of earlier mapping
+// versions in dir: this version fills its own from the event store, and
+// nothing reads theirs again. Newer versions (a binary rolled back) are
+// left alone.
+func removeOlderVersions(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		v, ok := strings.CutPrefix(e.Name(), "bleve-v")
+		n, err := strconv.Atoi(v)
+		if !ok || err != nil || !e.IsDir() || n >= MappingVersion {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+			return fmt.Errorf("removing the index of mapping version %d: %w", n, err)
+		}
+	}
+	return nil
 }
 
 // Index implements search.Index: documents are written in batches of at

@@ -2,6 +2,9 @@ package bleve_test
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -33,6 +36,26 @@ func TestReopenKeepsDocuments(t *testing.T) {
 	require.Len(t, res.Hits, 1)
 	assert.Equal(t, search.Hit{Kind: search.Data, ID: docID, Score: res.Hits[0].Score,
 		Highlights: map[string][]string{"text": {"<mark>persisted</mark> words"}}}, res.Hits[0])
+}
+
+// TestOpenRemovesOlderMappingVersions: an index of an earlier mapping is
+// never read again (the projector fills this version's from the log), so
+// Open deletes it; a newer one (a binary rolled back) and other files stay.
+func TestOpenRemovesOlderMappingVersions(t *testing.T) {
+	dir := t.TempDir()
+	older := filepath.Join(dir, fmt.Sprintf("bleve-v%d", bleve.MappingVersion-1))
+	newer := filepath.Join(dir, fmt.Sprintf("bleve-v%d", bleve.MappingVersion+1))
+	other := filepath.Join(dir, "bleve-vx")
+	for _, d := range []string{older, newer, other} {
+		require.NoError(t, os.MkdirAll(filepath.Join(d, "store"), 0o700))
+	}
+	idx, err := bleve.Open(dir, bleve.Config{})
+	require.NoError(t, err)
+	require.NoError(t, idx.Close())
+	assert.NoDirExists(t, older)
+	assert.DirExists(t, newer)
+	assert.DirExists(t, other)
+	assert.DirExists(t, filepath.Join(dir, fmt.Sprintf("bleve-v%d", bleve.MappingVersion)))
 }
 
 func TestOpenWaitsForTheLock(t *testing.T) {
