@@ -119,7 +119,7 @@ func jsonName(f reflect.StructField) (string, bool) {
 	for _, c := range name {
 		// encoding/json ignores a tag name with some punctuation and uses the
 		// field's name; plain names need no such rule.
-		if !(c == '_' || c == '-' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+		if !plainNameRune(c) {
 			panic(fmt.Sprintf("catalogue: field %s: JSON name %q is not a plain name", f.Name, name))
 		}
 	}
@@ -183,4 +183,10 @@ func unknownField(key []byte) error {
 		text = key
 	}
 	return fmt.Errorf("json: unknown field %q", text)
+}
+
+// plainNameRune reports whether c may appear in a plain JSON name: a
+// letter or digit of ASCII, '_' or '-'.
+func plainNameRune(c rune) bool {
+	return c == '_' || c == '-' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/google/uuid"
+
 	"github.com/ledgermirror/ledgermirror/domain/jsonappend"
 )
 
