@@ -29,6 +29,23 @@ func simSubmitter(t *testing.T, s *simChain) *ethereum.Submitter {
 	return sub
 }
 
+// settledStatus asks for a mined transaction's status until the node has
+// indexed its block: go-ethereum indexes a new block's transactions in the
+// background, and until it has, TxStatus says pending (it cannot tell),
+// never unknown or an error.
+func settledStatus(t *testing.T, sub *ethereum.Submitter, hash string) chain.TxStatus {
+	t.Helper()
+	var status chain.TxStatus
+	require.Eventually(t, func() bool {
+		var err error
+		status, err = sub.TxStatus(context.Background(), hash)
+		require.NoError(t, err)
+		require.NotEqual(t, chain.TxUnknown, status.State)
+		return status.State != chain.TxPending
+	}, 10*time.Second, 5*time.Millisecond)
+	return status
+}
+
 func TestTxStatusFollowsATransaction(t *testing.T) {
 	s := newSimChain(t)
 	sub := simSubmitter(t, s)
@@ -43,9 +60,7 @@ func TestTxStatusFollowsATransaction(t *testing.T) {
 	s.sim.Commit()
 	head, err := s.sim.Client().HeaderByNumber(ctx, nil)
 	require.NoError(t, err)
-	status, err = sub.TxStatus(ctx, sent.TxHash)
-	require.NoError(t, err)
-	assert.Equal(t, chain.TxStatus{State: chain.TxMined, BlockNumber: head.Number.Uint64()}, status)
+	assert.Equal(t, chain.TxStatus{State: chain.TxMined, BlockNumber: head.Number.Uint64()}, settledStatus(t, sub, sent.TxHash))
 
 	status, err = sub.TxStatus(ctx, "0x"+strings.Repeat("ab", 32))
 	require.NoError(t, err)
@@ -82,8 +97,7 @@ func TestTxStatusOfAMinedFailure(t *testing.T) {
 		require.NoError(t, err)
 		hash := sendRaw(t, s, &s.address, max(intrinsic, floor)+100, data)
 		s.sim.Commit()
-		status, err := sub.TxStatus(ctx, hash)
-		require.NoError(t, err)
+		status := settledStatus(t, sub, hash)
 		assert.Equal(t, chain.TxReverted, status.State)
 		assert.NotZero(t, status.BlockNumber)
 		assert.Contains(t, status.Reason, "out of gas")
@@ -97,8 +111,7 @@ func TestTxStatusOfAMinedFailure(t *testing.T) {
 		// A fixed gas limit: estimating would refuse a call that reverts.
 		hash := sendRaw(t, s, &receipt.ContractAddress, 100_000, nil)
 		s.sim.Commit()
-		status, err := sub.TxStatus(ctx, hash)
-		require.NoError(t, err)
+		status := settledStatus(t, sub, hash)
 		assert.Equal(t, chain.TxStatus{State: chain.TxReverted, BlockNumber: receipt.BlockNumber.Uint64() + 1, Reason: "nope"}, status)
 	})
 }

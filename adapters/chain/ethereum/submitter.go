@@ -315,6 +315,14 @@ func baseFee(h *types.Header) *big.Int {
 	return h.BaseFee
 }
 
+// indexing recognises go-ethereum's answer to a lookup while its
+// transaction indexer is still catching up ("transaction indexing is in
+// progress"): the transaction may or may not be in the blocks it has not
+// indexed yet.
+func indexing(err error) bool {
+	return strings.Contains(strings.ToLower(err.Error()), "transaction indexing is in progress")
+}
+
 // alreadyKnown recognises a node's answer that it has this very
 // transaction in its pool.
 func alreadyKnown(err error) bool {
@@ -373,6 +381,12 @@ func (s *Submitter) TxStatus(ctx context.Context, txHash string) (chain.TxStatus
 		receipt, err := client.TransactionReceipt(ctx, hash)
 		if err == nil {
 			return mined(ctx, client, hash, receipt)
+		}
+		if indexing(err) {
+			// The node has not indexed its recent blocks yet (it answers so
+			// for a while after it starts or mines): it cannot tell, so the
+			// transaction is not lost; ask again later.
+			return chain.TxStatus{State: chain.TxPending}, nil
 		}
 		if !errors.Is(err, goethereum.NotFound) {
 			return chain.TxStatus{}, fmt.Errorf("receipt of %s: %w", txHash, err)

@@ -110,9 +110,7 @@ func TestSendIsIdempotent(t *testing.T) {
 	require.NoError(t, simSubmitter(t, s).Send(ctx, signed), "mined, sent by another process")
 	s.sim.Commit()
 
-	status, err = sub.TxStatus(ctx, signed.TxHash)
-	require.NoError(t, err)
-	assert.Equal(t, chain.TxMined, status.State)
+	assert.Equal(t, chain.TxMined, settledStatus(t, sub, signed.TxHash).State)
 	assert.Equal(t, []uuid.UUID{req.BatchID}, observedBatches(t, s), "the chain holds the batch once")
 }
 
