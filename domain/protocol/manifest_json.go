@@ -88,20 +88,7 @@ func (m Manifest) marshalWire() ([]byte, error) {
 // appendManifestMessagesJSON writes entries as json.Marshal writes a
 // []ManifestMessage, "null" when nil; false when an entry has no id.
 func appendManifestMessagesJSON(dst []byte, entries []ManifestMessage) ([]byte, bool) {
-	if entries == nil {
-		return append(dst, "null"...), true
-	}
-	dst = append(dst, '[')
-	for i, e := range entries {
-		if e.ID == uuid.Nil {
-			return dst, false
-		}
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = e.appendJSON(dst)
-	}
-	return append(dst, ']'), true
+	return appendIdentifiedJSON(dst, entries)
 }
 
 // UnmarshalJSON re-validates a stored or received manifest; see

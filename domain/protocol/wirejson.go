@@ -34,18 +34,34 @@ func appendQuotedKey(dst []byte, k SigningKey) []byte {
 // appendDataRefsJSON writes refs as json.Marshal writes a []DataRef, "null"
 // when nil; false when a ref has no id (DataRef.MarshalJSON refuses it).
 func appendDataRefsJSON(dst []byte, refs []DataRef) ([]byte, bool) {
-	if refs == nil {
+	return appendIdentifiedJSON(dst, refs)
+}
+
+// identified is a list entry of the wire that has an id and writes itself.
+type identified interface {
+	id() uuid.UUID
+	appendJSON(dst []byte) []byte
+}
+
+// appendIdentifiedJSON writes items as json.Marshal writes the slice,
+// "null" when nil; false when an item has no id (its MarshalJSON refuses
+// it, and the caller falls back to that for the error).
+func appendIdentifiedJSON[T identified](dst []byte, items []T) ([]byte, bool) {
+	if items == nil {
 		return append(dst, "null"...), true
 	}
 	dst = append(dst, '[')
-	for i, r := range refs {
-		if r.ID == uuid.Nil {
+	for i, item := range items {
+		if item.id() == uuid.Nil {
 			return dst, false
 		}
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = r.appendJSON(dst)
+		dst = item.appendJSON(dst)
 	}
 	return append(dst, ']'), true
 }
+
+func (r DataRef) id() uuid.UUID         { return r.ID }
+func (e ManifestMessage) id() uuid.UUID { return e.ID }
