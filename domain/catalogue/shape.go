@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+
+	"github.com/ledgermirror/ledgermirror/domain/jsonscan"
 )
 
 // A shape is what decoding with encoding/json's DisallowUnknownFields checks
@@ -178,7 +180,7 @@ func (s *shape) check(raw []byte) error {
 }
 
 func unknownField(key []byte) error {
-	text, err := unquote(key)
+	text, err := jsonscan.Unquote(key)
 	if err != nil {
 		text = key
 	}

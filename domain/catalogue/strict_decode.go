@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+
+	"github.com/ledgermirror/ledgermirror/domain/jsonscan"
 )
 
 // The payloads that dominate decoding (BatchReceived, hundreds of KiB, and
@@ -87,7 +89,7 @@ func wrongKind(val []byte, want string) error {
 func readString[T ~string](val []byte, dst *T) error {
 	switch val[0] {
 	case '"':
-		text, err := unquote(val)
+		text, err := jsonscan.Unquote(val)
 		if err != nil {
 			return err
 		}
@@ -106,7 +108,7 @@ func readText[T any, P interface {
 }](val []byte, dst P) error {
 	switch val[0] {
 	case '"':
-		text, err := unquote(val)
+		text, err := jsonscan.Unquote(val)
 		if err != nil {
 			return err
 		}

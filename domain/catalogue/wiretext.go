@@ -1,7 +1,6 @@
 package catalogue
 
 import (
-	"encoding/json"
 	"unicode"
 	"unicode/utf8"
 
@@ -14,83 +13,44 @@ import (
 // strings. Bounds are still checked everywhere: a mistake here must not be
 // able to crash a reader of the event log.
 
-// memberIter walks the members of an object, in input order.
+// memberIter walks the members of an object, in input order: jsonscan's
+// walk, with the value as a slice.
 type memberIter struct {
-	b []byte
-	i int
+	jsonscan.MemberIter
+	raw []byte
 }
 
 // objectMembers walks raw, which starts with '{'.
-func objectMembers(raw []byte) memberIter { return memberIter{b: raw, i: 1} }
+func objectMembers(raw []byte) memberIter {
+	return memberIter{MemberIter: jsonscan.Members(raw, 0), raw: raw}
+}
 
 // next returns the next member's key literal (quotes included) and value.
 func (it *memberIter) next() (key, val []byte, ok bool) {
-	i := jsonscan.SkipComma(it.b, it.i)
-	if i >= len(it.b) || it.b[i] != '"' {
-		return nil, nil, false // '}'
-	}
-	keyEnd := jsonscan.StringEnd(it.b, i)
-	key = it.b[i:keyEnd]
-	i = jsonscan.SkipSpace(it.b, keyEnd)
-	if i >= len(it.b) || it.b[i] != ':' {
+	key, start, end, ok := it.Next()
+	if !ok {
 		return nil, nil, false
 	}
-	if i = jsonscan.SkipSpace(it.b, i+1); i >= len(it.b) {
-		return nil, nil, false
-	}
-	end := jsonscan.ValueEnd(it.b, i)
-	it.i = end
-	return key, it.b[i:end], true
+	return key, it.raw[start:end], true
 }
 
 // elementIter walks the elements of an array, in input order.
 type elementIter struct {
-	b []byte
-	i int
+	jsonscan.ElementIter
+	raw []byte
 }
 
 // arrayElements walks raw, which starts with '['.
-func arrayElements(raw []byte) elementIter { return elementIter{b: raw, i: 1} }
+func arrayElements(raw []byte) elementIter {
+	return elementIter{ElementIter: jsonscan.Elements(raw, 0), raw: raw}
+}
 
 func (it *elementIter) next() ([]byte, bool) {
-	i := jsonscan.SkipComma(it.b, it.i)
-	if i >= len(it.b) || it.b[i] == ']' {
+	start, end, ok := it.Next()
+	if !ok {
 		return nil, false
 	}
-	end := jsonscan.ValueEnd(it.b, i)
-	it.i = end
-	return it.b[i:end], true
-}
-
-// plainText returns the text of a string literal when it is its bytes as
-// written: no escapes and only ASCII, so encoding/json would neither decode
-// an escape nor replace invalid UTF-8.
-func plainText(lit []byte) ([]byte, bool) {
-	if len(lit) < 2 {
-		return nil, false
-	}
-	text := lit[1 : len(lit)-1]
-	for _, c := range text {
-		if c == '\\' || c >= utf8.RuneSelf {
-			return nil, false
-		}
-	}
-	return text, true
-}
-
-// unquote returns the text of a string literal as encoding/json decodes it
-// (escapes decoded, invalid UTF-8 and lone surrogates replaced by U+FFFD).
-// The rare literals that are not plain text go through encoding/json itself,
-// so that the two cannot disagree.
-func unquote(lit []byte) ([]byte, error) {
-	if text, ok := plainText(lit); ok {
-		return text, nil
-	}
-	var s string
-	if err := json.Unmarshal(lit, &s); err != nil {
-		return nil, err
-	}
-	return []byte(s), nil
+	return it.raw[start:end], true
 }
 
 // fieldNames are the JSON member names of a struct, in field order, and how
@@ -114,7 +74,7 @@ func newFieldNames(names ...string) *fieldNames {
 // lookup returns the name key (a validated string literal) matches, or
 // false.
 func (f *fieldNames) lookup(key []byte) (string, bool) {
-	text, err := unquote(key)
+	text, err := jsonscan.Unquote(key)
 	if err != nil {
 		return "", false
 	}

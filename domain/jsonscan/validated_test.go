@@ -1,6 +1,8 @@
 package jsonscan
 
 import (
+	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -42,5 +44,84 @@ func FuzzValueEnd(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		valueEndAgreesWithPrefix(t, b)
+	})
+}
+
+// membersAgreeWithEncodingJSON walks the object or array of a valid doc
+// with Members or Elements and compares what it finds with what
+// encoding/json decodes: the same keys (Unquote) and the very same value
+// bytes, in order.
+func membersAgreeWithEncodingJSON(t *testing.T, doc []byte) {
+	t.Helper()
+	if !Valid(doc) {
+		return
+	}
+	start := SkipSpace(doc, 0)
+	switch doc[start] {
+	case '{':
+		dec := json.NewDecoder(bytes.NewReader(doc))
+		if _, err := dec.Token(); err != nil {
+			t.Fatalf("%q: %v", doc, err)
+		}
+		for it := Members(doc, start); ; {
+			lit, from, to, ok := it.Next()
+			if !ok {
+				break
+			}
+			tok, err := dec.Token()
+			if err != nil {
+				t.Fatalf("%q: %v", doc, err)
+			}
+			key, err := Unquote(lit)
+			if err != nil || string(key) != tok.(string) {
+				t.Fatalf("%q: key %q unquoted to %q (%v), encoding/json says %q", doc, lit, key, err, tok)
+			}
+			var raw json.RawMessage
+			if err := dec.Decode(&raw); err != nil || !bytes.Equal(raw, doc[from:to]) {
+				t.Fatalf("%q: value %q, encoding/json says %q (%v)", doc, doc[from:to], raw, err)
+			}
+		}
+		if dec.More() {
+			t.Fatalf("%q: Members stopped before the last member", doc)
+		}
+	case '[':
+		var want []json.RawMessage
+		if err := json.Unmarshal(doc, &want); err != nil {
+			t.Fatalf("%q: %v", doc, err)
+		}
+		var got []json.RawMessage
+		for it := Elements(doc, start); ; {
+			from, to, ok := it.Next()
+			if !ok {
+				break
+			}
+			got = append(got, doc[from:to])
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%q: %d elements, encoding/json says %d", doc, len(got), len(want))
+		}
+		for i := range got {
+			if !bytes.Equal(got[i], want[i]) {
+				t.Fatalf("%q: element %d is %q, encoding/json says %q", doc, i, got[i], want[i])
+			}
+		}
+	}
+}
+
+func TestMembersAndElementsAgreeWithEncodingJSON(t *testing.T) {
+	for _, s := range samples {
+		membersAgreeWithEncodingJSON(t, []byte(s))
+	}
+	for _, s := range []string{` { "a" : 1 , "a":[ 2 ,{}] ,"\u00e9\"":"x\\"} `, `[ 1 , "]" ,{"k":[]} ]`, `{}`, `[]`, `{"\ud800":null}`} {
+		membersAgreeWithEncodingJSON(t, []byte(s))
+	}
+}
+
+func FuzzMembersAndElements(f *testing.F) {
+	for _, s := range samples {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		membersAgreeWithEncodingJSON(t, b)
 	})
 }

@@ -38,16 +38,17 @@ func (v wireValue) kindName() string {
 }
 
 // memberIter walks the members of an object, and elementIter the elements of
-// an array, in input order.
+// an array, in input order: jsonscan's walks, with values carrying their
+// offsets.
 type memberIter struct {
-	b []byte
-	i int
+	jsonscan.MemberIter
+	raw []byte
 }
 
 type elementIter struct {
-	b    []byte
-	i    int
-	base int // offset of b[0] in the decoded text
+	jsonscan.ElementIter
+	raw  []byte
+	base int // offset of raw[0] in the decoded text
 }
 
 // objectMembers starts walking raw, or reports that it is not an object.
@@ -56,43 +57,29 @@ func objectMembers(raw []byte) (memberIter, bool) {
 	if i >= len(raw) || raw[i] != '{' {
 		return memberIter{}, false
 	}
-	return memberIter{b: raw, i: i + 1}, true
+	return memberIter{MemberIter: jsonscan.Members(raw, i), raw: raw}, true
 }
 
 // next returns the next member's key literal (quotes included) and value.
 func (it *memberIter) next() (key []byte, val wireValue, ok bool) {
-	i := jsonscan.SkipComma(it.b, it.i)
-	if i >= len(it.b) || it.b[i] != '"' {
-		return nil, wireValue{}, false // '}'
-	}
-	keyEnd := jsonscan.StringEnd(it.b, i)
-	key = it.b[i:keyEnd]
-	i = jsonscan.SkipSpace(it.b, keyEnd)
-	if i >= len(it.b) || it.b[i] != ':' {
+	key, start, end, ok := it.Next()
+	if !ok {
 		return nil, wireValue{}, false
 	}
-	i = jsonscan.SkipSpace(it.b, i+1)
-	if i >= len(it.b) {
-		return nil, wireValue{}, false
-	}
-	end := jsonscan.ValueEnd(it.b, i)
-	it.i = end
-	return key, wireValue{raw: it.b[i:end], off: i}, true
+	return key, wireValue{raw: it.raw[start:end], off: start}, true
 }
 
 // arrayElements starts walking the array v.
 func arrayElements(v wireValue) elementIter {
-	return elementIter{b: v.raw, i: 1, base: v.off}
+	return elementIter{ElementIter: jsonscan.Elements(v.raw, 0), raw: v.raw, base: v.off}
 }
 
 func (it *elementIter) next() (wireValue, bool) {
-	i := jsonscan.SkipComma(it.b, it.i)
-	if i >= len(it.b) || it.b[i] == ']' {
+	start, end, ok := it.Next()
+	if !ok {
 		return wireValue{}, false
 	}
-	end := jsonscan.ValueEnd(it.b, i)
-	it.i = end
-	return wireValue{raw: it.b[i:end], off: it.base + i}, true
+	return wireValue{raw: it.raw[start:end], off: it.base + start}, true
 }
 
 // unquote returns the text of a string literal.

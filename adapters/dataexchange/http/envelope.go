@@ -45,7 +45,7 @@ func encodeEnvelope(env messaging.Envelope) ([]byte, error) {
 // the raw members alias body, which the caller must not change afterwards.
 // A json.Decoder copied the whole body and then every raw member again,
 // for a batch of 200 messages several hundred KiB per peer and batch. It
-// accepts exactly what that Decoder-based reading did (envelope_test.go
+// accepts exactly what that Decoder-based reading did (envelope_ref_test.go
 // compares the two); only error texts may differ.
 func decodeEnvelope(body []byte) (messaging.Envelope, error) {
 	var env messaging.Envelope
@@ -63,24 +63,24 @@ func decodeEnvelope(body []byte) (messaging.Envelope, error) {
 	if jsonscan.SkipSpace(body, end) != len(body) {
 		return env, errors.New("data after the envelope object")
 	}
-	obj := body[start:end]
 	seen := map[string]bool{}
-	for i := jsonscan.SkipSpace(obj, 1); i < len(obj) && obj[i] == '"'; {
-		keyEnd := jsonscan.StringEnd(obj, i)
-		key, err := jsonString(obj[i:keyEnd])
+	for it := jsonscan.Members(body, start); ; {
+		lit, from, to, ok := it.Next()
+		if !ok {
+			break
+		}
+		text, err := jsonscan.Unquote(lit)
 		if err != nil {
 			return env, fmt.Errorf("malformed JSON: %w", err)
 		}
+		key := string(text)
 		if seen[key] {
 			return env, fmt.Errorf("member %q appears twice", truncate(key))
 		}
 		seen[key] = true
-		i = jsonscan.SkipSpace(obj, jsonscan.SkipSpace(obj, keyEnd)+1) // past the colon
-		valEnd := jsonscan.ValueEnd(obj, i)
-		if err := decodeMember(key, obj[i:valEnd:valEnd], &env); err != nil {
+		if err := decodeMember(key, body[from:to:to], &env); err != nil {
 			return env, err
 		}
-		i = jsonscan.SkipComma(obj, valEnd)
 	}
 	for _, required := range []string{"namespace", "manifest", "messages", "data"} {
 		if !seen[required] {
@@ -127,22 +127,11 @@ func decodeString(val []byte, key string) (string, error) {
 	if val[0] != '"' {
 		return "", fmt.Errorf("%s: not a string", key)
 	}
-	s, err := jsonString(val)
+	s, err := jsonscan.Unquote(val)
 	if err != nil {
 		return "", fmt.Errorf("%s: not a string", key)
 	}
-	return s, nil
-}
-
-// jsonString decodes a string literal as encoding/json does (an escape or
-// an invalid surrogate is decoded by it); most have neither.
-func jsonString(lit []byte) (string, error) {
-	if bytes.IndexByte(lit, '\\') < 0 {
-		return string(lit[1 : len(lit)-1]), nil
-	}
-	var s string
-	err := json.Unmarshal(lit, &s)
-	return s, err
+	return string(s), nil
 }
 
 func decodeObject(val []byte, key string, dst *json.RawMessage) error {
@@ -158,14 +147,16 @@ func decodeObjects(val []byte, key string, dst *[]json.RawMessage) error {
 		return fmt.Errorf("%s: not an array of objects", key)
 	}
 	items := []json.RawMessage{}
-	for i := jsonscan.SkipSpace(val, 1); i < len(val) && val[i] != ']'; {
-		end := jsonscan.ValueEnd(val, i)
-		item := val[i:end:end]
+	for it := jsonscan.Elements(val, 0); ; {
+		from, to, ok := it.Next()
+		if !ok {
+			break
+		}
+		item := val[from:to:to]
 		if !isObject(item) {
 			return fmt.Errorf("%s[%d]: not an object", key, len(items))
 		}
 		items = append(items, item)
-		i = jsonscan.SkipComma(val, end)
 	}
 	*dst = items
 	return nil
