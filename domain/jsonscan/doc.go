@@ -9,6 +9,11 @@
 // data value to text with Walk, which hands it each string and number leaf
 // where encoding/json's Token allocates an interface value per token.
 //
+// Decoders that read events and envelopes in place validate with Valid or
+// Prefix first and then find their way through the text with the helpers
+// of validated.go (Members, Elements, ValueEnd, Unquote), which trust that
+// the syntax is right and only check bounds.
+//
 // It lives in domain/ because both adapters/ and projections/ may import the
 // domain and neither may import the other; it uses the standard library only.
 package jsonscan
