@@ -224,16 +224,8 @@ func (s *stream) Ack(id uuid.UUID) error {
 		return fmt.Errorf("%w: %s", subscription.ErrNotInFlight, id)
 	}
 	s.inflight[idx].acked = true
-	n := 0
-	for n < len(s.inflight) && s.inflight[n].acked {
-		n++
-	}
-	s.inflight = s.inflight[n:]
+	n := ackedPrefix(s.inflight)
 	s.mu.Unlock()
-	select {
-	case s.space <- struct{}{}:
-	default:
-	}
 	// An ack the consumer sent is recorded before Ack returns, so that
 	// after a crash only events in flight and not yet acknowledged come
 	// again. (Auto-acknowledged streams, which deliver as fast as the
@@ -244,16 +236,38 @@ func (s *stream) Ack(id uuid.UUID) error {
 		s.commit(ctx)
 		cancel()
 	}
+	// Only now do the acknowledged events leave the read-ahead window:
+	// freed before the commit, the window let Next hand over one event
+	// more than readAhead beyond the committed offset, and a crash then
+	// delivered readAhead+1 events again (TestDeliveryAcrossKill saw 101).
+	s.mu.Lock()
+	s.inflight = s.inflight[ackedPrefix(s.inflight):]
+	s.mu.Unlock()
+	select {
+	case s.space <- struct{}{}:
+	default:
+	}
 	return nil
+}
+
+// ackedPrefix is how many of the oldest in-flight events are acknowledged.
+func ackedPrefix(inflight []flight) int {
+	n := 0
+	for n < len(inflight) && inflight[n].acked {
+		n++
+	}
+	return n
 }
 
 // offsetLocked is the highest sequence up to which every matching event
 // has been acknowledged: just before the oldest unacknowledged or
 // undelivered one, or the cursor when there is none.
 func (s *stream) offsetLocked() uint64 {
+	// Acknowledged events stay in flight until their commit (Ack).
+	unacked := s.inflight[ackedPrefix(s.inflight):]
 	switch {
-	case len(s.inflight) > 0:
-		return s.inflight[0].seq - 1
+	case len(unacked) > 0:
+		return unacked[0].seq - 1
 	case len(s.buf) > 0:
 		return s.buf[0].seq - 1
 	}
