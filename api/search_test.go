@@ -16,6 +16,7 @@ import (
 	"github.com/ledgermirror/ledgermirror/adapters/search/bleve"
 	"github.com/ledgermirror/ledgermirror/projections"
 	"github.com/ledgermirror/ledgermirror/projections/search"
+	"github.com/ledgermirror/ledgermirror/projections/search/projector"
 )
 
 // searchFixture is a Bleve index over the read-model fixture's own
@@ -50,7 +51,8 @@ func newSearchFixture(t testing.TB) *searchFixture {
 func newSearchServer(t testing.TB) (*Server, *searchFixture) {
 	t.Helper()
 	f := newSearchFixture(t)
-	return New(Config{}, &fakeBackend{}, zerolog.Nop(), WithReadModel(f.rm.store), WithSearch(f.idx)), f
+	return New(Config{}, &fakeBackend{}, zerolog.Nop(), WithReadModel(f.rm.store),
+		WithSearch(search.WithHighlights(f.idx, projector.Texts(f.rm.store)))), f
 }
 
 func searchURL(ns string, params url.Values) string {

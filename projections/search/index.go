@@ -71,6 +71,11 @@ type Hit struct {
 	// depending on the engine). Absent when no positive clause matched in
 	// Text.
 	Highlights map[string][]string
+	// Matches are where the positive clauses matched in the document's
+	// Text, for an engine that does not keep the text to highlight it
+	// (Bleve): WithHighlights turns them into Highlights. Nil from an
+	// engine that fills Highlights itself.
+	Matches []Span
 }
 
 // Request is one search.

@@ -6,8 +6,12 @@
 // search.Document.Key ("<id>/<kind>/<namespace>"), and each search is
 // restricted by exact terms on the namespace and kind fields. The mapping is
 // explicit (mapping.go): Text goes through the unicode tokenizer (UAX #29
-// words) and a lower-case filter, with term vectors and the stored value that
-// highlighting needs; the declared fields are keywords, indexed whole.
+// words) and a lower-case filter, with term vectors (where each word is, for
+// phrases) but not stored: a hit carries the byte offsets of its matches
+// (search.Hit.Matches), and search.WithHighlights builds the highlight from
+// the text the read model gives back, which costs a few reads per page of
+// hits instead of a second copy of every text in the index. The declared
+// fields are keywords, indexed whole.
 // Scoring is BM25, like Elasticsearch's. Queries are translated from
 // search.Query clause by clause (query.go); the user's string never reaches
 // Bleve's own query-string parser, whose syntax differs.

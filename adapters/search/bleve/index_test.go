@@ -35,7 +35,7 @@ func TestReopenKeepsDocuments(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, res.Hits, 1)
 	assert.Equal(t, search.Hit{Kind: search.Data, ID: docID, Score: res.Hits[0].Score,
-		Highlights: map[string][]string{"text": {"<mark>persisted</mark> words"}}}, res.Hits[0])
+		Matches: []search.Span{{Start: 0, End: len("persisted")}}}, res.Hits[0])
 }
 
 // TestOpenRemovesOlderMappingVersions: an index of an earlier mapping is

@@ -3,10 +3,10 @@ package bleve
 import (
 	"context"
 	"fmt"
-	"strings"
+	"slices"
 
 	"github.com/blevesearch/bleve/v2"
-	htmlhighlight "github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
+	blevesearch "github.com/blevesearch/bleve/v2/search"
 
 	"github.com/ledgermirror/ledgermirror/projections/search"
 )
@@ -28,9 +28,10 @@ func (x *Index) Search(ctx context.Context, r search.Request) (search.Result, er
 	}
 	req := bleve.NewSearchRequestOptions(translate(p), p.Limit, p.Skip, false)
 	req.SortBy([]string{"-_score", "_id"})
-	// The html highlighter escapes the text and wraps matches in <mark>.
-	req.Highlight = bleve.NewHighlightWithStyle(htmlhighlight.Name)
-	req.Highlight.AddField(search.TextField)
+	// The index keeps where each word is (for phrases) but not the text:
+	// the hits carry their matches, and search.WithHighlights builds the
+	// highlights from the text the read model gives.
+	req.IncludeLocations = true
 	res, err := x.idx.SearchInContext(ctx, req)
 	if err != nil {
 		return search.Result{}, fmt.Errorf("bleve search: %w", err)
@@ -41,24 +42,22 @@ func (x *Index) Search(ctx context.Context, r search.Request) (search.Result, er
 		if err != nil {
 			return search.Result{}, fmt.Errorf("bleve search: %w", err)
 		}
-		out.Hits = append(out.Hits, search.Hit{Kind: kind, ID: id, Score: h.Score, Highlights: highlights(h.Fragments)})
+		out.Hits = append(out.Hits, search.Hit{Kind: kind, ID: id, Score: h.Score, Matches: matches(h.Locations[search.TextField])})
 	}
 	return out, nil
 }
 
-// highlights keeps the fragments that mark a match: Bleve may return a
-// fragment of a field whose only matches came from another clause.
-func highlights(fragments map[string][]string) map[string][]string {
-	var out map[string][]string
-	for field, frags := range fragments {
-		for _, f := range frags {
-			if strings.Contains(f, "<mark>") {
-				if out == nil {
-					out = map[string][]string{}
-				}
-				out[field] = append(out[field], f)
-			}
+// matches lists where the terms of the positive text clauses are in the
+// text, in order. Bleve reports the locations of the clauses that matched
+// only (a phrase's words where the phrase is, not elsewhere), none of an
+// excluded clause.
+func matches(terms blevesearch.TermLocationMap) []search.Span {
+	var out []search.Span
+	for _, locs := range terms {
+		for _, l := range locs {
+			out = append(out, search.Span{Start: int(l.Start), End: int(l.End)}) //nolint:gosec // offsets into a text of at most a few MiB
 		}
 	}
+	slices.SortFunc(out, func(a, b search.Span) int { return a.Start - b.Start })
 	return out
 }

@@ -36,6 +36,7 @@ import (
 	"github.com/ledgermirror/ledgermirror/projections"
 	"github.com/ledgermirror/ledgermirror/projections/generation"
 	"github.com/ledgermirror/ledgermirror/projections/search"
+	"github.com/ledgermirror/ledgermirror/projections/search/projector"
 )
 
 // Member is one running member node.
@@ -135,7 +136,9 @@ func New(ctx context.Context, cfg config.Config, ch Chain, log zerolog.Logger) (
 		indexer := searchProjector(m.search, m.views.Store(), m.views, store, cat, log)
 		m.jobs = append(m.jobs, indexer.Run)
 		lag = lags{m.views, indexer}
-		apiOpts = append(apiOpts, api.WithSearch(m.search))
+		// Bleve keeps where the matches are, not the text: the read model
+		// the index follows gives it back for the highlights.
+		apiOpts = append(apiOpts, api.WithSearch(search.WithHighlights(m.search, projector.Texts(m.views.Store()))))
 	}
 	apiOpts = append(apiOpts, api.WithProjectionLag(lag), api.WithMetrics(api.StatusMetrics(m.node, lag)),
 		api.WithLeadership(leadership{m.elector, m.roles}),

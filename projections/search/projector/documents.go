@@ -118,27 +118,47 @@ func (b *builder) document(ctx context.Context, k docKey) (search.Document, bool
 	if k.kind == search.Data {
 		return b.dataDocument(ctx, k)
 	}
-	m := b.messages[k]
-	if m == nil {
-		raw, found, err := b.get(ctx, projections.MessagesTable, k)
-		if err != nil || !found {
-			return search.Document{}, false, err
-		}
-		parsed, err := parseMessageRow(k.id, raw)
-		if err != nil {
-			return search.Document{}, false, err
-		}
-		m = &parsed
+	m, err := b.message(ctx, k)
+	if err != nil || m == nil {
+		return search.Document{}, false, err
 	}
 	fields, created, err := m.fields(k.id)
 	if err != nil {
 		return search.Document{}, false, err
 	}
+	text, err := b.messageText(ctx, k.ns, m)
+	if err != nil {
+		return search.Document{}, false, err
+	}
+	return search.Document{Namespace: k.ns, Kind: search.Messages, ID: k.id.String(), Fields: fields,
+		Text: text, Time: created}, true, nil
+}
+
+// message returns k's parsed row: prefetched, else read now; nil when
+// the read model has none.
+func (b *builder) message(ctx context.Context, k docKey) (*messageRow, error) {
+	if m := b.messages[k]; m != nil {
+		return m, nil
+	}
+	raw, found, err := b.get(ctx, projections.MessagesTable, k)
+	if err != nil || !found {
+		return nil, err
+	}
+	m, err := parseMessageRow(k.id, raw)
+	if err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// messageText is the Text of message m of namespace ns: the text of each of
+// its data items, one per line.
+func (b *builder) messageText(ctx context.Context, ns string, m *messageRow) (string, error) {
 	var text []string
 	for _, ref := range m.Data {
-		t, err := b.text(ctx, docKey{ns: k.ns, kind: search.Data, id: ref.ID})
+		t, err := b.text(ctx, docKey{ns: ns, kind: search.Data, id: ref.ID})
 		if err != nil {
-			return search.Document{}, false, err
+			return "", err
 		}
 		// Only the value the message names: the node may hold another
 		// item under the same id (a peer's batch reusing it).
@@ -146,8 +166,7 @@ func (b *builder) document(ctx context.Context, k docKey) (search.Document, bool
 			text = append(text, t.text)
 		}
 	}
-	return search.Document{Namespace: k.ns, Kind: search.Messages, ID: k.id.String(), Fields: fields,
-		Text: strings.Join(text, "\n"), Time: created}, true, nil
+	return strings.Join(text, "\n"), nil
 }
 
 // dataDocument reads k's row, which this batch touched, so never from the

@@ -161,14 +161,27 @@ func TestRunIndexesIntoBleveAndResumes(t *testing.T) {
 		}
 	}
 	require.NotEmpty(t, word, "the history has notes")
-	res, err = idx.Search(ctx, search.Request{Namespace: ns, Kind: search.Data, Query: word, Limit: search.MaxLimit})
+	// The highlights come from the read model's text (projector.Texts),
+	// where Bleve's matches are.
+	res, err = search.WithHighlights(idx, projector.Texts(rm)).Search(ctx,
+		search.Request{Namespace: ns, Kind: search.Data, Query: word, Limit: search.MaxLimit})
 	require.NoError(t, err)
 	found := false
 	for _, h := range res.Hits {
+		require.Len(t, h.Highlights["text"], 1, "hit %s", h.ID)
 		found = found || h.ID == dataID
 		assert.Contains(t, h.Highlights["text"][0], "<mark>"+word+"</mark>")
 	}
 	assert.True(t, found, "data %s found by %q", dataID, word)
+	// A message's text is its data's, one per line: the same words marked.
+	res, err = search.WithHighlights(idx, projector.Texts(rm)).Search(ctx,
+		search.Request{Namespace: ns, Kind: search.Messages, Query: word, Limit: search.MaxLimit})
+	require.NoError(t, err)
+	require.NotEmpty(t, res.Hits, "a message uses data %s", dataID)
+	for _, h := range res.Hits {
+		require.Len(t, h.Highlights["text"], 1, "hit %s", h.ID)
+		assert.Contains(t, h.Highlights["text"][0], "<mark>"+word+"</mark>")
+	}
 }
 
 func waitPositions(t testing.TB, p *projector.Runner, pos event.Position) map[string]event.Position {

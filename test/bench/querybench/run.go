@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"time"
+
+	"github.com/ledgermirror/ledgermirror/projections/search/projector"
 )
 
 // Run builds the logs, read models and index, measures them and returns
@@ -56,7 +58,16 @@ func (b *bench) run(ctx context.Context) (_ []Result, err error) {
 	add(NameRebuild, rebuild, unitEventsPerSec)
 	b.memory()
 
-	figures, err := b.messages(ctx)
+	// The search phase highlights its hits from the messages phase's read
+	// model, as a node does: it is kept until then.
+	path := filepath.Join(b.opts.Dir, "query.db")
+	rm, err := openSQLite(ctx, path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", NameMessagesP99, err)
+	}
+	defer removeDB(path)
+	defer func() { err = errors.Join(err, rm.Close()) }()
+	figures, err := RunMessages(ctx, rm, b.opts.messages(), b.progress)
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +76,7 @@ func (b *bench) run(ctx context.Context) (_ []Result, err error) {
 	}
 	b.memory()
 
-	indexRate, searchP99, err := b.searchIndex(ctx)
+	indexRate, searchP99, err := b.searchIndex(ctx, projector.Texts(rm))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", NameSearchP99, err)
 	}
@@ -81,19 +92,6 @@ func (b *bench) run(ctx context.Context) (_ []Result, err error) {
 	b.progress(fmt.Sprintf("memory: peak resident %.0f MiB; sampled peaks: anonymous %.0f MiB, mapped files %.0f MiB", rss, anon, file))
 	add(NameRSS, rss, unitMegabytes)
 	return results, nil
-}
-
-// messages runs the messages phase on a new SQLite read model in Dir,
-// removed afterwards.
-func (b *bench) messages(ctx context.Context) ([]Result, error) {
-	path := filepath.Join(b.opts.Dir, "query.db")
-	rm, err := openSQLite(ctx, path)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", NameMessagesP99, err)
-	}
-	defer removeDB(path)
-	figures, err := RunMessages(ctx, rm, b.opts.messages(), b.progress)
-	return figures, errors.Join(err, rm.Close())
 }
 
 // memory tells progress where the memory went: the Go heap against the

@@ -54,7 +54,7 @@ func Run(t *testing.T, open func(t *testing.T) search.Index) {
 			idx := open(t)
 			require.NotNil(t, idx)
 			t.Cleanup(func() { assert.NoError(t, idx.Close()) })
-			tc.fn(t, &env{idx: idx, names: map[string]string{}})
+			tc.fn(t, &env{idx: idx, names: map[string]string{}, texts: textMap{}})
 		})
 	}
 }
@@ -63,6 +63,22 @@ func Run(t *testing.T, open func(t *testing.T) search.Index) {
 type env struct {
 	idx   search.Index
 	names map[string]string // canonical id -> fixture name
+	// texts are the texts of the documents index indexed, for engines
+	// that leave the highlights to search.WithHighlights (Hit.Matches).
+	texts textMap
+}
+
+// textMap is a search.TextSource of the documents a test indexed.
+type textMap map[string]string // search.Key -> Text
+
+func (m textMap) Texts(_ context.Context, ns string, refs []search.Ref) (map[search.Ref]string, error) {
+	out := map[search.Ref]string{}
+	for _, r := range refs {
+		if text, ok := m[search.Key(ns, r.Kind, r.ID)]; ok {
+			out[r] = text
+		}
+	}
+	return out, nil
 }
 
 // id is the id of the fixture document called name, stable across runs.
@@ -83,14 +99,20 @@ func (e *env) index(t *testing.T, docs ...search.Document) {
 	t.Helper()
 	require.NoError(t, e.idx.Index(context.Background(), docs...))
 	require.NoError(t, e.idx.Flush(context.Background()))
+	for _, d := range docs {
+		if id, err := search.CanonicalID(d.ID); err == nil {
+			e.texts[search.Key(d.Namespace, d.Kind, id)] = d.Text
+		}
+	}
 }
 
-// search runs r and checks what every result must satisfy: hits in order
+// search runs r, with the highlights search.WithHighlights adds to the
+// hits' Matches, and checks what every result must satisfy: hits in order
 // of score then id and kind, no duplicate, no more than Limit, Total
 // consistent with the hits.
 func (e *env) search(t *testing.T, r search.Request) search.Result {
 	t.Helper()
-	res, err := e.idx.Search(context.Background(), r)
+	res, err := search.WithHighlights(e.idx, e.texts).Search(context.Background(), r)
 	require.NoError(t, err, "query %q", r.Query)
 	limit := r.Limit
 	if limit == 0 {
