@@ -192,7 +192,7 @@ func (m *Member) namespace(nsCfg config.NamespaceConfig, ch Chain, self messagin
 		return nil, err
 	}
 	pinner := chain.NewPinner(submitter, m.store, cat, chain.PinnerOptions{})
-	runner, err := aggregator.NewRunner(m.store, cat, aggregator.Config{Namespace: ns, Confirmations: confirmations},
+	runner, err := aggregator.NewRunner(m.store, cat, aggregator.Config{Namespace: ns, Confirmations: confirmations, ReorgWindow: m.cfg.Chain.ReorgWindowOrDefault()},
 		aggregator.RunnerOptions{
 			OnIgnored: func(ev event.Event, err error) {
 				log.Warn().Uint64("position", uint64(ev.Position)).Str("type", ev.Type).Err(err).Msg("aggregator ignored an input")

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ledgermirror/ledgermirror/domain/aggregator"
 	"github.com/ledgermirror/ledgermirror/domain/protocol"
 )
 
@@ -47,6 +48,27 @@ type ChainConfig struct {
 	// PollInterval is how often the head is polled when the node cannot
 	// push new heads (HTTP). Default 100 ms.
 	PollInterval time.Duration `yaml:"pollInterval"`
+	// ReorgWindow is how many blocks behind the head the aggregator keeps
+	// what it needs to undo a reorg (its pins and their content); a deeper
+	// reorg makes it replay the log from the start instead. Its memory
+	// grows with the pins inside the window. 0 (the default) means the
+	// driver's: 64 on the embedded chain, which one sealer only moves
+	// forward, 1000 otherwise.
+	ReorgWindow uint64 `yaml:"reorgWindow"`
+}
+
+// embeddedReorgWindow is the embedded chain's default ReorgWindow.
+const embeddedReorgWindow = 64
+
+// ReorgWindowOrDefault resolves 0 to the driver's default.
+func (c ChainConfig) ReorgWindowOrDefault() uint64 {
+	switch {
+	case c.ReorgWindow > 0:
+		return c.ReorgWindow
+	case c.Driver == ChainEmbedded:
+		return embeddedReorgWindow
+	}
+	return aggregator.DefaultReorgWindow
 }
 
 // DataExchangeConfig is how peers reach this node.

@@ -16,6 +16,7 @@ func TestMemberDefaultsDeriveFromTheDataDirAndListenAddress(t *testing.T) {
 	assert.Equal(t, filepath.Join("/srv/m", "transport.key"), cfg.DataExchange.KeyFile)
 	assert.Equal(t, "http://127.0.0.1:7100", cfg.DataExchange.PublicURL)
 	assert.Equal(t, uint64(0), cfg.Chain.ConfirmationsOrDefault(), "the embedded chain needs no confirmations")
+	assert.Equal(t, uint64(64), cfg.Chain.ReorgWindowOrDefault(), "the embedded chain keeps a short history")
 }
 
 func TestEthereumDefaultsToTwelveConfirmations(t *testing.T) {
@@ -26,6 +27,11 @@ func TestEthereumDefaultsToTwelveConfirmations(t *testing.T) {
 	cfg, _, err = Load(Source{File: writeFile(t, "chain:\n  driver: ethereum\n  rpc: ws://127.0.0.1:8545\n  chainId: 1337\n  confirmations: 0\n")})
 	require.NoError(t, err)
 	assert.Equal(t, uint64(0), cfg.Chain.ConfirmationsOrDefault(), "0 is a choice, not the default")
+	assert.Equal(t, uint64(1000), cfg.Chain.ReorgWindowOrDefault())
+
+	cfg, _, err = Load(Source{File: writeFile(t, "chain:\n  driver: ethereum\n  rpc: ws://127.0.0.1:8545\n  chainId: 1337\n  reorgWindow: 5\n")})
+	require.NoError(t, err)
+	assert.Equal(t, uint64(5), cfg.Chain.ReorgWindowOrDefault())
 }
 
 func TestMemberSettingsAreValidated(t *testing.T) {
