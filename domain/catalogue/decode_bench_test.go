@@ -70,6 +70,7 @@ func BenchmarkDecode(b *testing.B) {
 	}{
 		{"BatchReceived_200x1KiB", bigBatchReceived(b)},
 		{"MessageSubmitted", samples(b)["MessageSubmitted"]},
+		{"MessageConfirmed", samples(b)["MessageConfirmed"]},
 	} {
 		prop, err := cat.Encode(uuid.New(), c.payload, event.Metadata{})
 		must(b, err)

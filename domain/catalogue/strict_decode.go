@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strconv"
 
 	"github.com/ledgermirror/ledgermirror/domain/jsonscan"
 )
@@ -251,6 +252,130 @@ func (m *MessageSubmitted) decodeStrict(text []byte, _ bool) error {
 			return m.Message.UnmarshalJSON(val)
 		case "data":
 			return readList(val, &m.Data)
+		}
+		return nil
+	})
+}
+
+// readUint is an unsigned integer field of bits bits: a JSON number that
+// strconv.ParseUint takes whole, as encoding/json requires (no fraction, no
+// exponent, no sign, in range).
+func readUint[T uint32 | uint64](val []byte, dst *T, bits int) error {
+	switch val[0] {
+	case 'n':
+		return nil
+	case '"', '{', '[', 't', 'f':
+		return wrongKind(val, "an unsigned integer")
+	}
+	n, err := strconv.ParseUint(string(val), 10, bits)
+	if err != nil {
+		return fmt.Errorf("json: cannot unmarshal number %s into a %d-bit unsigned integer", val, bits)
+	}
+	*dst = T(n)
+	return nil
+}
+
+// readStructList is a []T field where T is a struct decoded by decode, as
+// encoding/json fills a slice: elements decode over those the slice
+// already has, even past its length within its capacity (a repeated key),
+// new ones start from zero, and the slice ends where the array does.
+func readStructList[T any](val []byte, dst *[]T, decode func(*T, []byte) error) error {
+	switch val[0] {
+	case 'n':
+		*dst = nil
+		return nil
+	case '[':
+	default:
+		return wrongKind(val, "a list")
+	}
+	list := *dst
+	n := 0
+	for it := arrayElements(val); ; {
+		v, ok := it.next()
+		if !ok {
+			break
+		}
+		if n < cap(list) {
+			list = list[:n+1]
+		} else {
+			var zero T
+			list = append(list, zero)
+		}
+		if err := decode(&list[n], v); err != nil {
+			return fmt.Errorf("[%d]: %w", n, err)
+		}
+		n++
+	}
+	if n == 0 {
+		*dst = []T{}
+		return nil
+	}
+	*dst = list[:n]
+	return nil
+}
+
+var chainLocationFields = fieldsOf[ChainLocation]()
+
+// decodeStrict decodes a location object (null leaves l as it is).
+func (l *ChainLocation) decodeStrict(text []byte) error {
+	return readObject(text, chainLocationFields, func(name string, val []byte) error {
+		switch name {
+		case "chain":
+			return readString(val, &l.Chain)
+		case "contract":
+			return readString(val, &l.Contract)
+		case "blockNumber":
+			return readUint(val, &l.BlockNumber, 64)
+		case "blockHash":
+			return readString(val, &l.BlockHash)
+		case "txHash":
+			return readString(val, &l.TxHash)
+		case "txIndex":
+			return readUint(val, &l.TxIndex, 32)
+		case "logIndex":
+			return readUint(val, &l.LogIndex, 32)
+		}
+		return nil
+	})
+}
+
+var confirmedContextFields = fieldsOf[ConfirmedContext]()
+
+func (c *ConfirmedContext) decodeStrict(text []byte) error {
+	return readObject(text, confirmedContextFields, func(name string, val []byte) error {
+		switch name {
+		case "context":
+			return c.Context.UnmarshalJSON(val)
+		case "pin":
+			return c.Pin.UnmarshalJSON(val)
+		case "count":
+			return readUint(val, &c.Count, 64)
+		case "digest":
+			return c.Digest.UnmarshalJSON(val)
+		}
+		return nil
+	})
+}
+
+var messageConfirmedFields = fieldsOf[MessageConfirmed]()
+
+// decodeStrict implements strictPayload: one per message on every member,
+// the most frequent event; nothing decoded keeps text.
+func (m *MessageConfirmed) decodeStrict(text []byte, _ bool) error {
+	return readObject(text, messageConfirmedFields, func(name string, val []byte) error {
+		switch name {
+		case "namespace":
+			return readString(val, &m.Namespace)
+		case "messageId":
+			return readText(val, &m.MessageID)
+		case "batchId":
+			return readText(val, &m.BatchID)
+		case "messageHash":
+			return m.MessageHash.UnmarshalJSON(val)
+		case "location":
+			return m.Location.decodeStrict(val)
+		case "contexts":
+			return readStructList(val, &m.Contexts, (*ConfirmedContext).decodeStrict)
 		}
 		return nil
 	})
