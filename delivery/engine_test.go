@@ -54,6 +54,31 @@ func TestReadAheadAcksAndResume(t *testing.T) {
 	}, 5*time.Second, 10*time.Millisecond)
 }
 
+// TestAckedEventsHoldTheWindowUntilCommitted: an acknowledged event leaves
+// the read-ahead window only once its offset is recorded, so a crash during
+// the commit can deliver at most readAhead events again.
+func TestAckedEventsHoldTheWindowUntilCommitted(t *testing.T) {
+	h := newHarness(t, delivery.Options{})
+	h.create(subscription.Spec{Name: "orders", Options: subscription.OptionsSpec{FirstEvent: "oldest", ReadAhead: 1}})
+	docs := h.messages(3, "orders")
+	s := h.open(subscription.StreamRequest{Name: "orders"})
+	d1 := next(t, s)
+	assert.Equal(t, docs[0].ID, d1.ID)
+
+	entered, release := h.holdCommits()
+	acked := make(chan error, 1)
+	go func() { acked <- s.Ack(d1.ID) }()
+	select {
+	case <-entered:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the ack never committed its offset")
+	}
+	blocked(t, s) // d1 is acked but not committed: the window is still full
+	release()
+	require.NoError(t, <-acked)
+	assert.Equal(t, docs[1].ID, next(t, s).ID)
+}
+
 func TestLiveEventsWakeTheStream(t *testing.T) {
 	h := newHarness(t, delivery.Options{})
 	h.messages(3, "old")

@@ -35,11 +35,52 @@ func (p *progress) Positions() map[string]event.Position {
 	return map[string]event.Position{projections.Events{}.Name(): p.pos}
 }
 
+// gatedStore holds offset commits while its gate is set: a commit
+// announces itself on entered and waits for the gate to close.
+type gatedStore struct {
+	event.Store
+	mu      sync.Mutex
+	gate    chan struct{}
+	entered chan struct{}
+}
+
+func (g *gatedStore) Append(ctx context.Context, stream string, expected event.ExpectedRevision, events ...event.Proposed) (event.AppendResult, error) {
+	g.mu.Lock()
+	gate := g.gate
+	g.mu.Unlock()
+	if gate != nil && len(events) > 0 && events[0].Type == (catalogue.SubscriptionOffsetCommitted{}).EventType() {
+		g.entered <- struct{}{}
+		<-gate
+	}
+	return g.Store.Append(ctx, stream, expected, events...)
+}
+
+// holdCommits makes offset commits wait until release is called (at the
+// latest when the test ends, so that a failed test does not hang).
+func (h *harness) holdCommits() (entered <-chan struct{}, release func()) {
+	gate, in := make(chan struct{}), make(chan struct{}, 16)
+	h.gated.mu.Lock()
+	h.gated.gate, h.gated.entered = gate, in
+	h.gated.mu.Unlock()
+	var once sync.Once
+	release = func() {
+		once.Do(func() {
+			h.gated.mu.Lock()
+			h.gated.gate = nil
+			h.gated.mu.Unlock()
+			close(gate)
+		})
+	}
+	h.t.Cleanup(release)
+	return in, release
+}
+
 // harness is an engine over a memory read model whose event rows the test
 // writes, with subscriptions in a real (SQLite) event store.
 type harness struct {
 	t     *testing.T
 	store event.Store
+	gated *gatedStore // the repository's view of store
 	rm    *memstore.Store
 	prog  *progress
 	repo  *subscription.Log
@@ -53,7 +94,8 @@ func newHarness(t *testing.T, opts delivery.Options) *harness {
 	store, err := sqlite.Open(ctx, sqlite.Config{Path: filepath.Join(t.TempDir(), "events.db")}, zerolog.Nop())
 	require.NoError(t, err)
 	h := &harness{t: t, store: store, rm: memstore.New(), prog: &progress{}}
-	h.repo = subscription.NewLog(store, catalogue.Default())
+	h.gated = &gatedStore{Store: store}
+	h.repo = subscription.NewLog(h.gated, catalogue.Default())
 	h.eng = delivery.New(h.rm, h.prog, h.repo, zerolog.Nop(), opts)
 	var wg sync.WaitGroup
 	wg.Add(2)
