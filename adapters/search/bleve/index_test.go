@@ -101,3 +101,32 @@ func TestSmallBatches(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 0, res.Total)
 }
+
+// A prefix adds nothing to the score, however many of its words a document
+// has or how rare they are: the hits tie, in id order, and each still
+// carries where its words matched.
+func TestPrefixMatchesScoreAlike(t *testing.T) {
+	ctx := context.Background()
+	idx, err := bleve.Open(t.TempDir(), bleve.Config{})
+	require.NoError(t, err)
+	defer idx.Close()
+	texts := []string{"payment", "payment payments payable", "pay rise", "unrelated words"}
+	for i, text := range texts {
+		require.NoError(t, idx.Index(ctx, search.Document{Namespace: "ns1", Kind: search.Data,
+			ID: fmt.Sprintf("00000000-0000-4000-8000-%012d", i), Text: text}))
+	}
+	res, err := idx.Search(ctx, search.Request{Namespace: "ns1", Query: "pay*"})
+	require.NoError(t, err)
+	require.Equal(t, 3, res.Total)
+	for i, h := range res.Hits {
+		assert.Equal(t, fmt.Sprintf("00000000-0000-4000-8000-%012d", i), h.ID)
+		assert.Equal(t, res.Hits[0].Score, h.Score)
+	}
+	assert.Equal(t, []search.Span{{Start: 0, End: 7}, {Start: 8, End: 16}, {Start: 17, End: 24}}, res.Hits[1].Matches)
+
+	// With a word, the word decides the order.
+	res, err = idx.Search(ctx, search.Request{Namespace: "ns1", Query: "pay* rise"})
+	require.NoError(t, err)
+	require.Len(t, res.Hits, 1)
+	assert.Equal(t, []search.Span{{Start: 0, End: 3}, {Start: 4, End: 8}}, res.Hits[0].Matches)
+}
