@@ -73,5 +73,8 @@
 //
 // Hits are ordered by score, highest first, then by id and kind, ascending,
 // so paging with Skip and Limit is deterministic. Scores are the engine's own
-// (BM25 in both adapters) and are comparable only within one result.
+// (BM25 in both adapters) and are comparable only within one result. A
+// prefix clause adds nothing to the score (as Elasticsearch's constant_score
+// rewrite of a prefix): documents that match only through prefixes tie, and
+// come in id order.
 package search
