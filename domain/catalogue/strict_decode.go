@@ -171,28 +171,7 @@ func readList[T any, P interface {
 	*T
 	json.Unmarshaler
 }](val []byte, dst *[]T) error {
-	switch val[0] {
-	case 'n':
-		*dst = nil
-		return nil
-	case '[':
-	default:
-		return wrongKind(val, "a list")
-	}
-	list := []T{}
-	for it := arrayElements(val); ; {
-		v, ok := it.next()
-		if !ok {
-			break
-		}
-		var item T
-		if err := P(&item).UnmarshalJSON(v); err != nil {
-			return fmt.Errorf("[%d]: %w", len(list), err)
-		}
-		list = append(list, item)
-	}
-	*dst = list
-	return nil
+	return readStructList(val, dst, func(item *T, v []byte) error { return P(item).UnmarshalJSON(v) })
 }
 
 var batchReceivedFields = fieldsOf[BatchReceived]()
@@ -275,8 +254,8 @@ func readUint[T uint32 | uint64](val []byte, dst *T, bits int) error {
 	return nil
 }
 
-// readStructList is a []T field where T is a struct decoded by decode, as
-// encoding/json fills a slice: elements decode over those the slice
+// readStructList is a []T field whose elements decode elementwise by
+// decode, as encoding/json fills a slice: elements decode over those the slice
 // already has, even past its length within its capacity (a repeated key),
 // new ones start from zero, and the slice ends where the array does.
 func readStructList[T any](val []byte, dst *[]T, decode func(*T, []byte) error) error {
