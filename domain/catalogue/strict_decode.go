@@ -144,25 +144,13 @@ func readTextPtr[T any, P interface {
 // bytes of the next member.
 func readRaw(val []byte) json.RawMessage { return val[:len(val):len(val)] }
 
+// readRawList is a []json.RawMessage field, each element kept as readRaw
+// keeps it.
 func readRawList(val []byte, dst *[]json.RawMessage) error {
-	switch val[0] {
-	case 'n':
-		*dst = nil
+	return readStructList(val, dst, func(raw *json.RawMessage, v []byte) error {
+		*raw = readRaw(v)
 		return nil
-	case '[':
-	default:
-		return wrongKind(val, "a list")
-	}
-	list := []json.RawMessage{}
-	for it := arrayElements(val); ; {
-		v, ok := it.next()
-		if !ok {
-			break
-		}
-		list = append(list, readRaw(v))
-	}
-	*dst = list
-	return nil
+	})
 }
 
 // readList is a []T field where *T has UnmarshalJSON: each element, null
