@@ -91,7 +91,7 @@ func newBenchE2ECommand(a *app) *cobra.Command {
 	f.DurationVar(&opts.Stall, "stall", e2ebench.DefaultStall, "fail when no message is confirmed everywhere for this long")
 	f.StringVar(&opts.Dir, "dir", "", "directory for the network's data (default: a temporary directory, removed afterwards)")
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the broadcast throughput phase to this file")
-	f.StringVar(&memProfile, "memprofile", "", "write a heap profile taken after the last phase to this file")
+	f.StringVar(&memProfile, "memprofile", "", "write a heap profile taken near the live Go heap's peak to this file")
 	f.StringVar(&traceFile, "trace", "", "write an execution trace of 5 s of the broadcast throughput phase to this file")
 	_ = f.MarkHidden("cpuprofile")
 	_ = f.MarkHidden("trace")

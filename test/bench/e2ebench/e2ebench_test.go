@@ -151,17 +151,3 @@ func TestPercentile(t *testing.T) {
 	assert.Equal(t, time.Duration(50), percentile(hundred, 0.5))
 	assert.Equal(t, time.Duration(99), percentile(hundred, 0.99))
 }
-
-func TestParseVmHWM(t *testing.T) {
-	mb, err := parseVmHWM([]byte("Name:\tlm\nVmPeak:\t 999 kB\nVmHWM:\t  524288 kB\nVmRSS:\t 1 kB\n"))
-	require.NoError(t, err)
-	assert.InDelta(t, 512.0, mb, 1e-9)
-	_, err = parseVmHWM([]byte("VmRSS:\t 1 kB\n"))
-	assert.Error(t, err)
-	_, err = parseVmHWM([]byte("VmHWM:\t lots\n"))
-	assert.Error(t, err)
-	mb, err = peakRSSMegabytes()
-	if err == nil { // Linux
-		assert.Positive(t, mb)
-	}
-}

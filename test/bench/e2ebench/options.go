@@ -45,8 +45,8 @@ type Options struct {
 	// Trace, if set, receives a runtime execution trace of five seconds of
 	// the broadcast throughput phase, from five seconds in.
 	Trace io.Writer
-	// HeapProfile, if set, receives a heap profile taken after the last
-	// phase, while the network still runs.
+	// HeapProfile, if set, receives a heap profile taken when the live Go
+	// heap was within 10% of its peak over the run.
 	HeapProfile io.Writer
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"runtime"
 	"runtime/pprof"
 	"sync/atomic"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/ledgermirror/ledgermirror/cmd/ledgermirror/network"
+	"github.com/ledgermirror/ledgermirror/test/bench/resident"
 )
 
 // members is the size of the network under test: org1 sends, org1 and org2
@@ -103,6 +103,8 @@ func (b *bench) run(ctx context.Context) ([]Result, error) {
 		b.progress(fmt.Sprintf("%s = %.6g %s", name, value, unit))
 	}
 
+	sampler := resident.Start(100*time.Millisecond, b.opts.HeapProfile != nil)
+	defer sampler.Stop()
 	idle, err := b.idle(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", NameIdleP50, err)
@@ -127,20 +129,18 @@ func (b *bench) run(ctx context.Context) ([]Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", NamePrivateThroughput, err)
 	}
-	rss, err := peakRSSMegabytes()
+	rss, err := resident.PeakMiB()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", NameRSS, err)
 	}
-	// Where the memory went: the Go heap (what is still live after a
-	// collection, and what the runtime holds) against the resident set;
-	// the rest is outside the Go heap (SQLite's page caches, for one).
-	runtime.GC()
-	var mem runtime.MemStats
-	runtime.ReadMemStats(&mem)
-	b.progress(fmt.Sprintf("memory: peak resident %.0f MiB; now Go heap live %d MiB, Go runtime total %d MiB",
-		rss, mem.HeapAlloc>>20, mem.Sys>>20))
+	// Where the memory went: anonymous memory (the Go heap and what the
+	// runtime holds for it, SQLite's page caches) against mapped files,
+	// and the live heap at its peak.
+	peaks := sampler.Stop()
+	b.progress(fmt.Sprintf("memory: peak resident %.0f MiB; sampled peaks: anonymous %.0f MiB (the Go runtime's %.0f MiB, "+
+		"the live Go heap %.0f MiB), mapped files %.0f MiB", rss, peaks.AnonMiB, peaks.GoMiB, peaks.HeapLiveMiB, peaks.FileMiB))
 	if b.opts.HeapProfile != nil {
-		if err := pprof.Lookup("heap").WriteTo(b.opts.HeapProfile, 0); err != nil {
+		if _, err := b.opts.HeapProfile.Write(peaks.HeapProfile); err != nil {
 			return nil, err
 		}
 	}

@@ -155,13 +155,3 @@ func TestPercentile(t *testing.T) {
 	assert.Equal(t, time.Duration(3), percentile(ds, 0.5))
 	assert.Equal(t, time.Duration(5), percentile(ds, 0.99))
 }
-
-func TestParseVmHWM(t *testing.T) {
-	mb, err := parseVmHWM([]byte("Name:\tlm\nVmHWM:\t  524288 kB\nVmRSS:\t 1 kB\n"))
-	require.NoError(t, err)
-	assert.InDelta(t, 512.0, mb, 1e-9)
-	_, err = parseVmHWM([]byte("VmRSS:\t 1 kB\n"))
-	assert.Error(t, err)
-	_, err = parseVmHWM([]byte("VmHWM:\t lots\n"))
-	assert.Error(t, err)
-}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ledgermirror/ledgermirror/projections/search/projector"
+	"github.com/ledgermirror/ledgermirror/test/bench/resident"
 )
 
 // Run builds the logs, read models and index, measures them and returns
@@ -49,8 +50,8 @@ func (b *bench) run(ctx context.Context) (_ []Result, err error) {
 		b.progress(fmt.Sprintf("%s = %.6g %s", name, value, unit))
 	}
 
-	sampler := startResidentSampler(100 * time.Millisecond)
-	defer sampler.peaks()
+	sampler := resident.Start(100*time.Millisecond, false)
+	defer sampler.Stop()
 	rebuild, err := b.rebuild(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", NameRebuild, err)
@@ -83,13 +84,14 @@ func (b *bench) run(ctx context.Context) (_ []Result, err error) {
 	add(NameSearchIndex, indexRate, unitDocsPerSec)
 	add(NameSearchP99, ms(searchP99), unitMilliseconds)
 
-	rss, err := peakRSSMegabytes()
+	rss, err := resident.PeakMiB()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", NameRSS, err)
 	}
 	b.memory()
-	anon, file := sampler.peaks()
-	b.progress(fmt.Sprintf("memory: peak resident %.0f MiB; sampled peaks: anonymous %.0f MiB, mapped files %.0f MiB", rss, anon, file))
+	peaks := sampler.Stop()
+	b.progress(fmt.Sprintf("memory: peak resident %.0f MiB; sampled peaks: anonymous %.0f MiB, mapped files %.0f MiB",
+		rss, peaks.AnonMiB, peaks.FileMiB))
 	add(NameRSS, rss, unitMegabytes)
 	return results, nil
 }
@@ -97,7 +99,7 @@ func (b *bench) run(ctx context.Context) (_ []Result, err error) {
 // memory tells progress where the memory went: the Go heap against the
 // peak resident set; the rest is outside the Go heap (SQLite's caches).
 func (b *bench) memory() {
-	rss, err := peakRSSMegabytes()
+	rss, err := resident.PeakMiB()
 	if err != nil {
 		return
 	}
