@@ -19,6 +19,12 @@ type RunOptions struct {
 	// RetryMin and RetryMax bound the back-off after a failed step (node
 	// down or slow). Defaults 100 ms and 10 s.
 	RetryMin, RetryMax time.Duration
+	// StepTimeout bounds one Step, its calls to the chain included. A call
+	// that never returns (a node that stopped answering on a connection it
+	// keeps open) then fails the step, which is retried, instead of
+	// stopping the follower, and with it every confirmation, for good.
+	// Default DefaultStepTimeout.
+	StepTimeout time.Duration
 	// OnReorg and OnError are told what happened, for logs and metrics.
 	// Optional.
 	OnReorg func(Reorg)
@@ -35,6 +41,25 @@ func (o *RunOptions) setDefaults() {
 	if o.RetryMax < o.RetryMin {
 		o.RetryMax = max(10*time.Second, o.RetryMin)
 	}
+	if o.StepTimeout <= 0 {
+		o.StepTimeout = DefaultStepTimeout
+	}
+}
+
+// DefaultStepTimeout is RunOptions.StepTimeout's default: far longer than a
+// step takes (a head, a few headers, one range of logs), as the pinner's
+// DefaultAttemptTimeout.
+const DefaultStepTimeout = 30 * time.Second
+
+// step runs one Step under opts.StepTimeout.
+func step(ctx context.Context, f *Follower, timeout time.Duration) ([]catalogue.Payload, bool, *Reorg, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	events, more, reorg, err := f.Step(ctx)
+	if err != nil && ctx.Err() == context.DeadlineExceeded {
+		err = fmt.Errorf("chain follower step gave up after %s: %w", timeout, err)
+	}
+	return events, more, reorg, err
 }
 
 // Run restores f from its stream in store and follows the chain until ctx
@@ -52,7 +77,7 @@ func Run(ctx context.Context, f *Follower, store event.Store, cat *catalogue.Cat
 	wake := heads(ctx, f.chain)
 	retry := opts.RetryMin
 	for {
-		events, more, reorg, err := f.Step(ctx)
+		events, more, reorg, err := step(ctx, f, opts.StepTimeout)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil //nolint:nilerr // the step failed because Run was told to stop

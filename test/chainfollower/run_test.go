@@ -3,6 +3,7 @@ package chainfollower_test
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -25,14 +26,17 @@ type follower struct {
 
 func start(t *testing.T, s event.Store, c chain.Chain) *follower {
 	t.Helper()
+	return startWith(t, s, c, chain.RunOptions{PollInterval: 5 * time.Millisecond,
+		RetryMin: 5 * time.Millisecond, RetryMax: 20 * time.Millisecond})
+}
+
+func startWith(t *testing.T, s event.Store, c chain.Chain, opts chain.RunOptions) *follower {
+	t.Helper()
 	f, err := chain.NewFollower(chain.Config{Namespace: ns}, c)
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() {
-		done <- chain.Run(ctx, f, s, catalogue.Default(), chain.RunOptions{PollInterval: 5 * time.Millisecond,
-			RetryMin: 5 * time.Millisecond, RetryMax: 20 * time.Millisecond})
-	}()
+	go func() { done <- chain.Run(ctx, f, s, catalogue.Default(), opts) }()
 	return &follower{cancel: cancel, done: done}
 }
 
@@ -136,4 +140,45 @@ func TestFollowerRecordsResumesAndHandlesReorgs(t *testing.T) {
 		assert.False(t, seen[id], "observed twice: %s", id)
 		seen[id] = true
 	}
+}
+
+// hangingChain is a node that stopped answering on a connection it keeps
+// open: while hang is set, Logs returns only when its caller gives up.
+type hangingChain struct {
+	*chaintest.Fake
+	hang atomic.Bool
+	hung atomic.Int32 // calls that hung
+}
+
+func (c *hangingChain) Logs(ctx context.Context, from, to uint64) ([]chain.Log, error) {
+	if c.hang.Load() {
+		c.hung.Add(1)
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	return c.Fake.Logs(ctx, from, to)
+}
+
+func TestAStepThatNeverReturnsIsCutShort(t *testing.T) {
+	s := openStore(t)
+	c := &hangingChain{Fake: chaintest.New()}
+	c.hang.Store(true)
+	var errs atomic.Int32
+	f := startWith(t, s, c, chain.RunOptions{PollInterval: 5 * time.Millisecond, RetryMin: 5 * time.Millisecond,
+		RetryMax: 20 * time.Millisecond, StepTimeout: 50 * time.Millisecond,
+		OnError: func(err error) {
+			if assert.ErrorIs(t, err, context.DeadlineExceeded) {
+				errs.Add(1)
+			}
+		}})
+	defer f.stop(t)
+	id := uuid.New()
+	block := c.Mine(id)
+	// Without the step timeout the first hung call would be the last.
+	require.Eventually(t, func() bool { return c.hung.Load() >= 2 }, 10*time.Second, 5*time.Millisecond,
+		"the follower tries again after a step timed out")
+	assert.Positive(t, errs.Load(), "the timed-out step is reported")
+	c.hang.Store(false)
+	observed, _ := waitCheckpoint(t, s, c, block)
+	assert.Equal(t, []uuid.UUID{id}, observed)
 }
