@@ -8,13 +8,15 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ledgermirror/ledgermirror/cmd/ledgermirror/internal/config"
+	"github.com/ledgermirror/ledgermirror/cmd/ledgermirror/internal/memlimit"
 	"github.com/ledgermirror/ledgermirror/cmd/ledgermirror/network"
 )
 
 // devOptions are the dev network's flags.
 type devOptions struct {
-	members  int
-	basePort int
+	members     int
+	basePort    int
+	memoryLimit int
 }
 
 func newDevCommand(a *app) *cobra.Command {
@@ -37,6 +39,9 @@ func newDevCommand(a *app) *cobra.Command {
 			if o.basePort < 1024 || o.basePort+100+o.members > 65535 {
 				return &usageError{fmt.Errorf("--base-port %d: the ports up to base-port+100+members must be within 1024..65535", o.basePort)}
 			}
+			if o.memoryLimit < -1 || (o.memoryLimit > 0 && o.memoryLimit < memlimit.Minimum) {
+				return &usageError{fmt.Errorf("--memory-limit-mib %d: -1 (none), 0 (the default) or at least %d", o.memoryLimit, memlimit.Minimum)}
+			}
 			cfg, log, err := a.loadConfig()
 			if err != nil {
 				return err
@@ -47,12 +52,17 @@ func newDevCommand(a *app) *cobra.Command {
 	f := cmd.Flags()
 	f.IntVar(&o.members, "members", 3, "number of member organisations")
 	f.IntVar(&o.basePort, "base-port", 5000, "API port of org1; org i listens on base-port+i-1 (API) and base-port+100+i-1 (data exchange)")
+	f.IntVar(&o.memoryLimit, "memory-limit-mib", 0, "soft limit on the Go runtime's memory in MiB (default: node.memoryLimitMiB if set, else 32 + 96 per member; -1: none; GOMEMLIMIT wins)")
 	return cmd
 }
 
 func runDev(ctx context.Context, a *app, cfg config.Config, o devOptions, log zerolog.Logger) error {
+	limit := o.memoryLimit
+	if limit == 0 {
+		limit = cfg.Node.MemoryLimitMiB
+	}
 	n, err := network.Start(ctx, network.Options{Members: o.members, BasePort: o.basePort, DataDir: cfg.Node.DataDir,
-		Log: log, LogConfig: cfg.Log, Messaging: cfg.Messaging})
+		Log: log, LogConfig: cfg.Log, Messaging: cfg.Messaging, MemoryLimitMiB: limit})
 	if err != nil {
 		return err
 	}

@@ -65,6 +65,8 @@ func TestUsageErrorsExitWithCode2(t *testing.T) {
 		"zero chain pins":  {"bench", "chain", "--pins", "0"},
 		"chain contexts":   {"bench", "chain", "--contexts", "1001"},
 		"zero workers":     {"bench", "chain", "--workers", "0"},
+		"tiny dev limit":   {"dev", "--memory-limit-mib", "10"},
+		"dev limit < -1":   {"dev", "--memory-limit-mib", "-2"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			code, _, errOut := runCLI(t, nil, args...)
@@ -72,6 +74,15 @@ func TestUsageErrorsExitWithCode2(t *testing.T) {
 			assert.Contains(t, errOut, "ledgermirror: ")
 		})
 	}
+}
+
+func TestNodeMemoryLimitIsValidated(t *testing.T) {
+	code, _, errOut := runCLI(t, []string{"LM_NODE_MEMORYLIMITMIB=10"}, "config", "show")
+	assert.Equal(t, exitUsage, code, errOut)
+	assert.Contains(t, errOut, "node.memoryLimitMiB 10")
+	code, out, errOut := runCLI(t, []string{"LM_NODE_MEMORYLIMITMIB=512"}, "config", "show")
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, "memoryLimitMiB: 512")
 }
 
 func TestConsoleLogFormat(t *testing.T) {

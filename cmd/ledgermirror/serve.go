@@ -14,6 +14,7 @@ import (
 
 	"github.com/ledgermirror/ledgermirror/adapters/chain/ethereum/embedded"
 	"github.com/ledgermirror/ledgermirror/cmd/ledgermirror/internal/config"
+	"github.com/ledgermirror/ledgermirror/cmd/ledgermirror/internal/memlimit"
 	"github.com/ledgermirror/ledgermirror/cmd/ledgermirror/network"
 )
 
@@ -37,6 +38,10 @@ func newServeCommand(a *app) *cobra.Command {
 }
 
 func runServe(ctx context.Context, a *app, cfg config.Config, log zerolog.Logger) error {
+	if applied, undo := memlimit.Apply(cfg.Node.MemoryLimitMiB); applied {
+		defer undo()
+		log.Info().Int("mib", cfg.Node.MemoryLimitMiB).Msg("soft memory limit set for the Go runtime")
+	}
 	key, err := network.LoadOrCreateSigningKey(cfg.Chain.KeyFile)
 	if err != nil {
 		return err

@@ -5,7 +5,10 @@ package e2e_test
 import (
 	"context"
 	"fmt"
+	"math"
+	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
 	"testing"
 	"time"
@@ -44,8 +47,17 @@ func startNetwork(t *testing.T, members int) *testNetwork {
 		cancel()
 		require.NoError(t, err, "starting the network")
 	}
+	// The network gives the process its default soft memory limit while it
+	// runs, unless the environment sets one.
+	limited := os.Getenv("GOMEMLIMIT") == ""
+	if limited {
+		assert.Equal(t, int64(network.DefaultMemoryLimitMiB(members))<<20, debug.SetMemoryLimit(-1))
+	}
 	t.Cleanup(func() {
 		assert.NoError(t, n.Stop(), "stopping the network")
+		if limited {
+			assert.Equal(t, int64(math.MaxInt64), debug.SetMemoryLimit(-1), "Stop removes the limit")
+		}
 		cancel()
 		if t.Failed() {
 			t.Logf("member logs, warnings and errors (last %d bytes):\n%s", logBufferKeep, logs.String())

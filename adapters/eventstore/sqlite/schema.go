@@ -18,14 +18,18 @@ import (
 var migrationFiles embed.FS
 
 // Page cache per connection, in KiB (SQLite's negative cache_size). The writer
-// keeps the indexes it probes hot; readers mostly stream the table in order.
+// appends at the end of the table and probes the id index; readers stream
+// the table in order, and in WAL mode a reader's cache is emptied whenever
+// another connection committed, which on a busy node is many times a second.
 // A cached page costs about twice its size in resident memory: modernc's
 // allocator rounds each 4 KiB page and its header up to an 8 KiB slot. The
-// writer's 4 MiB (16 MiB before) gave the same e2e throughput and about
-// 25 MB less per member; pages it misses come from the OS's file cache.
+// writer's 1 MiB and the readers' 512 KiB gave the same `bench store` and
+// e2e throughput as 4 MiB and 2 MiB and ~18 MB less resident memory per
+// member (e2e: ~55 MB of the three members' ~160 MB outside the Go heap);
+// pages a cache misses come from the OS's file cache.
 const (
-	writerCacheKiB = 4 << 10
-	readerCacheKiB = 2 << 10 // a WAL reader drops its cache after any write; a big one only costs memory
+	writerCacheKiB = 1 << 10
+	readerCacheKiB = 512
 )
 
 // readerMmapBytes is 0: readers read pages with pread. A map saved a copy

@@ -22,7 +22,10 @@ const (
 	DefaultSynchronous = SynchronousNormal
 	DefaultBusyTimeout = 5 * time.Second
 	DefaultReadConns   = 4
-	DefaultCacheMiB    = 4
+	// DefaultCacheMiB is the writer's: 2 MiB projected the e2e network's
+	// messages as fast as 4 did, with ~12 MB less resident memory over its
+	// three members.
+	DefaultCacheMiB = 2
 	// DefaultReaderCacheMiB is small because a reader's cache rarely
 	// outlives a query on a live node: SQLite empties a WAL reader's cache
 	// whenever it starts a read after another connection committed, which
@@ -52,11 +55,11 @@ type Config struct {
 	// ReadConns bounds the read-only connection pool that serves Find, Get,
 	// Checkpoints and Digest (default 4).
 	ReadConns int `yaml:"readConns"`
-	// CacheMiB is the page cache of the writer's connection (default 4). A
+	// CacheMiB is the page cache of the writer's connection (default 2). A
 	// live node's transactions are small, and a page missed is read from
 	// the OS's file cache; a cached page costs about twice its size in
 	// resident memory (modernc's allocator rounds it up to an 8 KiB slot).
-	// A rebuild into a new generation (DeferIndexes) uses at least 64 MiB
+	// A rebuild into a new generation (DeferIndexes) uses at least 16 MiB
 	// while it loads.
 	CacheMiB int `yaml:"cacheMiB"`
 	// ReaderCacheMiB is the page cache of each read-only connection

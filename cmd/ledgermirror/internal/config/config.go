@@ -13,6 +13,7 @@ import (
 	rmsqlite "github.com/ledgermirror/ledgermirror/adapters/readmodel/sqlite"
 	"github.com/ledgermirror/ledgermirror/api"
 	"github.com/ledgermirror/ledgermirror/cmd/ledgermirror/internal/logging"
+	"github.com/ledgermirror/ledgermirror/cmd/ledgermirror/internal/memlimit"
 	"github.com/ledgermirror/ledgermirror/domain/messaging"
 )
 
@@ -48,6 +49,12 @@ type NodeConfig struct {
 	Name string `yaml:"name"`
 	// DataDir holds every file the node writes unless a component says otherwise.
 	DataDir string `yaml:"dataDir"`
+	// MemoryLimitMiB is a soft limit on the Go runtime's memory (as
+	// GOMEMLIMIT; package memlimit): the garbage collector runs sooner as
+	// the heap nears it. 0 (the default) sets none; GOMEMLIMIT in the
+	// environment wins. At least 64 when set. SQLite's caches and mapped
+	// files are outside it.
+	MemoryLimitMiB int `yaml:"memoryLimitMiB"`
 }
 
 // Event store drivers.
@@ -153,8 +160,14 @@ func (n NodeConfig) Validate() error {
 	if n.DataDir == "" {
 		return errors.New("node.dataDir: must not be empty")
 	}
+	if n.MemoryLimitMiB != 0 && (n.MemoryLimitMiB < memlimit.Minimum || n.MemoryLimitMiB > maxMemoryLimitMiB) {
+		return fmt.Errorf("node.memoryLimitMiB %d: 0 (none) or between %d and %d", n.MemoryLimitMiB, memlimit.Minimum, maxMemoryLimitMiB)
+	}
 	return nil
 }
+
+// maxMemoryLimitMiB (1 TiB) catches a limit given in bytes or KiB.
+const maxMemoryLimitMiB = 1 << 20
 
 // Validate reports the first bad field.
 func (e EventStoreConfig) Validate() error {

@@ -1,0 +1,57 @@
+package memlimit
+
+import (
+	"runtime/debug"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestApplySetsAndUndoes(t *testing.T) {
+	t.Setenv("GOMEMLIMIT", "")
+	before := debug.SetMemoryLimit(-1)
+	defer debug.SetMemoryLimit(before)
+	debug.SetMemoryLimit(noLimit)
+
+	applied, undo := Apply(300)
+	assert.True(t, applied)
+	assert.Equal(t, int64(300*MiB), debug.SetMemoryLimit(-1))
+
+	again, undoAgain := Apply(500)
+	assert.False(t, again, "a limit in force is left alone")
+	assert.Equal(t, int64(300*MiB), debug.SetMemoryLimit(-1))
+	undoAgain()
+	assert.Equal(t, int64(300*MiB), debug.SetMemoryLimit(-1), "the no-op undo changes nothing")
+
+	undo()
+	undo()
+	assert.Equal(t, int64(noLimit), debug.SetMemoryLimit(-1))
+}
+
+func TestApplyRespectsTheEnvironmentAndNonPositive(t *testing.T) {
+	before := debug.SetMemoryLimit(-1)
+	defer debug.SetMemoryLimit(before)
+	debug.SetMemoryLimit(noLimit)
+
+	applied, _ := Apply(0)
+	assert.False(t, applied)
+	applied, _ = Apply(-5)
+	assert.False(t, applied)
+
+	t.Setenv("GOMEMLIMIT", "1GiB")
+	applied, _ = Apply(300)
+	assert.False(t, applied, "GOMEMLIMIT wins")
+	assert.Equal(t, int64(noLimit), debug.SetMemoryLimit(-1))
+}
+
+func TestApplyRaisesATinyLimitToTheMinimum(t *testing.T) {
+	t.Setenv("GOMEMLIMIT", "")
+	before := debug.SetMemoryLimit(-1)
+	defer debug.SetMemoryLimit(before)
+	debug.SetMemoryLimit(noLimit)
+
+	applied, undo := Apply(1)
+	defer undo()
+	assert.True(t, applied)
+	assert.Equal(t, int64(Minimum*MiB), debug.SetMemoryLimit(-1))
+}
