@@ -26,6 +26,9 @@ var (
 	ErrNotRunning = errors.New("the projections are not running")
 )
 
+// ErrClosed is what a read through Store returns once the Set is closed.
+var ErrClosed = errors.New("the read model is closed")
+
 // DefaultTick is how often a rebuild measures its progress.
 const DefaultTick = 200 * time.Millisecond
 
@@ -215,22 +218,27 @@ func (s *Set) Close() error {
 		cancel()
 		<-done
 	}
-	g := s.serving.Load()
-	g.stop()
-	return g.close()
+	// As a swap retires the old generation: reads in progress finish
+	// before the stores close under them, and later ones get ErrClosed.
+	return s.serving.Load().retire()
 }
 
-// acquire returns the serving generation, held for reading until release.
-func (s *Set) acquire() (*gen, func()) {
+// acquire returns the serving generation, held for reading until release;
+// ErrClosed once the Set is closed.
+func (s *Set) acquire() (*gen, func(), error) {
 	for {
 		g := s.serving.Load()
 		g.mu.RLock()
 		if !g.retired {
-			return g, g.mu.RUnlock
+			return g, g.mu.RUnlock, nil
+		}
+		g.mu.RUnlock()
+		if s.serving.Load() == g {
+			// Retired and still serving: the Set was closed.
+			return nil, nil, ErrClosed
 		}
 		// Swapped and closed between the load and the lock: the serving
 		// pointer already names the new generation.
-		g.mu.RUnlock()
 	}
 }
 

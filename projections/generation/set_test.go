@@ -304,3 +304,34 @@ func TestOfflineRebuild(t *testing.T) {
 	assert.Equal(t, uint64(1), r.set.Serving())
 	assert.Equal(t, reference(t, n.events), digest(t, r.set.Store()))
 }
+
+func TestCloseWaitsForReadsAndRefusesLaterOnes(t *testing.T) {
+	n := newNode(t, 5)
+	r := n.run(t)
+	store := r.set.Store()
+	// An open transaction holds the serving generation, as a read does.
+	tx, err := store.Begin(context.Background())
+	require.NoError(t, err)
+	closed := make(chan error, 1)
+	go func() { closed <- r.stop() }()
+	select {
+	case err := <-closed:
+		t.Fatalf("Close returned (%v) while a read still held the read model", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	_, _, getErr := tx.Get(projections.MessagesTable, "ns", uuid.New())
+	require.NoError(t, tx.Rollback())
+	require.NoError(t, getErr, "the read in progress still works")
+	select {
+	case err := <-closed:
+		require.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close did not return once the read ended")
+	}
+	_, _, err = store.Get(context.Background(), projections.MessagesTable, "ns", uuid.New())
+	require.ErrorIs(t, err, generation.ErrClosed)
+	_, _, err = store.Find(context.Background(), projections.MessagesTable, "ns", query.Query{})
+	require.ErrorIs(t, err, generation.ErrClosed)
+	_, err = store.Begin(context.Background())
+	require.ErrorIs(t, err, generation.ErrClosed)
+}

@@ -26,7 +26,10 @@ var (
 // holds that generation until the transaction ends. The generation's own
 // runner is its writer; this is for tools that write beside it.
 func (v servingStore) Begin(ctx context.Context) (projections.Tx, error) {
-	g, release := v.s.acquire()
+	g, release, err := v.s.acquire()
+	if err != nil {
+		return nil, err
+	}
 	tx, err := g.rm.Store().Begin(ctx)
 	if err != nil {
 		release()
@@ -36,19 +39,28 @@ func (v servingStore) Begin(ctx context.Context) (projections.Tx, error) {
 }
 
 func (v servingStore) Checkpoints(ctx context.Context) (map[string]event.Position, error) {
-	g, release := v.s.acquire()
+	g, release, err := v.s.acquire()
+	if err != nil {
+		return nil, err
+	}
 	defer release()
 	return g.rm.Store().Checkpoints(ctx)
 }
 
 func (v servingStore) Find(ctx context.Context, t *projections.Table, ns string, q query.Query) ([]json.RawMessage, int, error) {
-	g, release := v.s.acquire()
+	g, release, err := v.s.acquire()
+	if err != nil {
+		return nil, 0, err
+	}
 	defer release()
 	return g.rm.Store().Find(ctx, t, ns, q)
 }
 
 func (v servingStore) Get(ctx context.Context, t *projections.Table, ns string, key any) (json.RawMessage, bool, error) {
-	g, release := v.s.acquire()
+	g, release, err := v.s.acquire()
+	if err != nil {
+		return nil, false, err
+	}
 	defer release()
 	return g.rm.Store().Get(ctx, t, ns, key)
 }
@@ -56,13 +68,19 @@ func (v servingStore) Get(ctx context.Context, t *projections.Table, ns string, 
 // GetMany holds the serving generation for the whole read, as Get does
 // for one row, and reads through its store's GetMany when it has one.
 func (v servingStore) GetMany(ctx context.Context, t *projections.Table, ns string, keys []any) ([]json.RawMessage, error) {
-	g, release := v.s.acquire()
+	g, release, err := v.s.acquire()
+	if err != nil {
+		return nil, err
+	}
 	defer release()
 	return projections.GetMany(ctx, g.rm.Store(), t, ns, keys)
 }
 
 func (v servingStore) Digest(ctx context.Context) (string, error) {
-	g, release := v.s.acquire()
+	g, release, err := v.s.acquire()
+	if err != nil {
+		return "", err
+	}
 	defer release()
 	return g.rm.Store().Digest(ctx)
 }
