@@ -42,3 +42,30 @@ func TestConfirmedIDsThroughGrowthAndRemoval(t *testing.T) {
 	_, ok = c.before(id, pinPos{block: 2_000_000})
 	assert.False(t, ok)
 }
+
+func TestConfirmedIDsShareTheirPinLog(t *testing.T) {
+	c := newConfirmedIDs()
+	batch, other := uuid.New(), uuid.New()
+	ids := make([]uuid.UUID, 200)
+	for i := range ids {
+		ids[i] = uuid.New()
+		c.add(ids[i], confirmedEntry{pos: pinPos{block: 9, tx: 2, log: 3, index: uint32(i)}, batch: batch})
+	}
+	c.add(uuid.New(), confirmedEntry{pos: pinPos{block: 9, tx: 2, log: 4}, batch: other})
+	assert.Len(t, c.logs.list, 2, "one record per pin log")
+	for i, id := range ids {
+		e, ok := c.before(id, pinPos{block: 10})
+		require.True(t, ok)
+		assert.Equal(t, confirmedEntry{pos: pinPos{block: 9, tx: 2, log: 3, index: uint32(i)}, batch: batch}, e)
+	}
+	// A pin of the same log at a higher index is after the earlier ones.
+	_, ok := c.before(ids[5], pinPos{block: 9, tx: 2, log: 3, index: 5})
+	assert.False(t, ok)
+	_, ok = c.before(ids[5], pinPos{block: 9, tx: 2, log: 3, index: 6})
+	assert.True(t, ok)
+	c.remove(ids[5], pinPos{block: 9, tx: 2, log: 3, index: 5})
+	_, ok = c.before(ids[5], pinPos{block: 10})
+	assert.False(t, ok)
+	_, ok = c.before(ids[6], pinPos{block: 10})
+	assert.True(t, ok, "removing one pin of a log leaves the others")
+}
