@@ -107,6 +107,12 @@ func (s *Service) Digests(_ context.Context, withContexts bool) (Digests, error)
 		out.Broadcast.Digest = d
 		return out, nil
 	}
+	if !s.led.Load() {
+		// The aggregator runs with the namespace's other singleton work:
+		// here it has not run, and its digests would read as empty.
+		return Digests{}, fmt.Errorf("%w: this instance does not run namespace %s's aggregator (it is starting, or another instance of the member leads the namespace; GET /status shows which)",
+			ErrNotReady, s.ns)
+	}
 	digests, err := s.deps.Aggregation.Digests()
 	if err != nil {
 		return Digests{}, err
