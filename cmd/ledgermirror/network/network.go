@@ -92,10 +92,6 @@ func Start(ctx context.Context, opts Options) (_ *Network, err error) {
 	if n.ports, err = ports(opts.BasePort, opts.Members); err != nil {
 		return nil, err
 	}
-	if applied, undo := memlimit.Apply(opts.MemoryLimitMiB); applied {
-		n.unlimit = undo
-		opts.Log.Info().Int("mib", max(opts.MemoryLimitMiB, memlimit.Minimum)).Msg("soft memory limit set for the Go runtime")
-	}
 	n.chain, err = embedded.Start(embedded.Config{DataDir: filepath.Join(opts.DataDir, "chain"), BlockInterval: opts.BlockInterval},
 		opts.Log.With().Str("component", "embedded-chain").Logger())
 	if err != nil {
@@ -107,6 +103,11 @@ func Start(ctx context.Context, opts Options) (_ *Network, err error) {
 			_ = n.Stop()
 		}
 	}()
+	// Set after the deferred Stop, which removes it again if Start fails.
+	if applied, undo := memlimit.Apply(opts.MemoryLimitMiB); applied {
+		n.unlimit = undo
+		opts.Log.Info().Int("mib", max(opts.MemoryLimitMiB, memlimit.Minimum)).Msg("soft memory limit set for the Go runtime")
+	}
 	for i := range n.members {
 		if err := n.StartMember(i); err != nil {
 			return nil, err
