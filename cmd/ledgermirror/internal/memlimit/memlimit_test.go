@@ -7,11 +7,18 @@ import (
 	"github.com/stretchr/testify/assert"
 )
 
-func TestApplySetsAndUndoes(t *testing.T) {
+// withoutLimit runs the test with no limit in force and none in the
+// environment, and puts the process's limit back afterwards.
+func withoutLimit(t *testing.T) {
+	t.Helper()
 	t.Setenv("GOMEMLIMIT", "")
 	before := debug.SetMemoryLimit(-1)
-	defer debug.SetMemoryLimit(before)
+	t.Cleanup(func() { debug.SetMemoryLimit(before) })
 	debug.SetMemoryLimit(noLimit)
+}
+
+func TestApplySetsAndUndoes(t *testing.T) {
+	withoutLimit(t)
 
 	applied, undo := Apply(300)
 	assert.True(t, applied)
@@ -29,9 +36,7 @@ func TestApplySetsAndUndoes(t *testing.T) {
 }
 
 func TestApplyRespectsTheEnvironmentAndNonPositive(t *testing.T) {
-	before := debug.SetMemoryLimit(-1)
-	defer debug.SetMemoryLimit(before)
-	debug.SetMemoryLimit(noLimit)
+	withoutLimit(t)
 
 	applied, _ := Apply(0)
 	assert.False(t, applied)
@@ -45,10 +50,7 @@ func TestApplyRespectsTheEnvironmentAndNonPositive(t *testing.T) {
 }
 
 func TestApplyRaisesATinyLimitToTheMinimum(t *testing.T) {
-	t.Setenv("GOMEMLIMIT", "")
-	before := debug.SetMemoryLimit(-1)
-	defer debug.SetMemoryLimit(before)
-	debug.SetMemoryLimit(noLimit)
+	withoutLimit(t)
 
 	applied, undo := Apply(1)
 	defer undo()
