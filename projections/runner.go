@@ -105,6 +105,10 @@ func (r *Runner) Run(ctx context.Context) error {
 		return err
 	}
 	defer func() { _ = sub.Close() }()
+	// The decoder stops with Run, whichever way Run returns.
+	decodeCtx, stopDecoding := context.WithCancel(ctx)
+	defer stopDecoding()
+	events := r.decodeAhead(decodeCtx, sub.Events())
 	var batch []event.Event
 	var flush <-chan time.Time
 	for {
@@ -117,7 +121,7 @@ func (r *Runner) Run(ctx context.Context) error {
 				return err
 			}
 			batch = batch[:0]
-		case ev, ok := <-sub.Events():
+		case ev, ok := <-events:
 			if !ok {
 				if err := sub.Err(); err != nil && !errors.Is(err, context.Canceled) {
 					return err
@@ -147,6 +151,44 @@ func (r *Runner) Run(ctx context.Context) error {
 			batch = batch[:0]
 		}
 	}
+}
+
+// decodeAheadBuffer is how many decoded events decodeAhead may hold ahead
+// of the batch being applied: a fifth of a catch-up batch.
+const decodeAheadBuffer = 1024
+
+// decodeAhead passes the subscription's events on, each with its payload
+// decoded into its Memo (one is attached to an event read from the file,
+// which has none) when a projector takes its type. It runs on its own
+// goroutine, so while catching up the next events are decoded on the other
+// core while a batch is written: decoding was ~8% of a rebuild's time on
+// the one core it ran on. apply's Decode then finds the payload, or the
+// same error, in the Memo. The channel closes when events does or ctx ends.
+func (r *Runner) decodeAhead(ctx context.Context, events <-chan event.Event) <-chan event.Event {
+	wanted := map[string]bool{}
+	for _, p := range r.projs {
+		for _, t := range p.Types() {
+			wanted[t] = true
+		}
+	}
+	out := make(chan event.Event, decodeAheadBuffer)
+	go func() {
+		defer close(out)
+		for ev := range events {
+			if wanted[ev.Type] {
+				if ev.Memo == nil {
+					ev.Memo = new(event.Memo)
+				}
+				_, _ = r.cat.Decode(ev) // memoised, error included, for apply
+			}
+			select {
+			case out <- ev:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out
 }
 
 // applyRetrying applies a batch, waiting while the read model cannot be
