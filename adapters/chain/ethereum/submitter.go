@@ -252,7 +252,9 @@ func (s *Submitter) broadcast(ctx context.Context, tx *types.Transaction) error 
 // another transaction with the nonce in its pool) is a success when the
 // node knows this very transaction (it was mined, or is pending), and
 // ErrNonceTaken when it does not, which needs a client that is a
-// ReceiptClient to tell (without one, the error wraps ErrNoReceipts).
+// ReceiptClient to tell (without one, the error wraps ErrNoReceipts). A
+// node whose transaction index lags is asked again for up to clashWait
+// (statusAfterClash), and then Send fails rather than guess.
 func (s *Submitter) Send(ctx context.Context, signed chain.SignedPin) error {
 	tx, err := s.decode(signed)
 	if err != nil {
@@ -265,7 +267,7 @@ func (s *Submitter) Send(ctx context.Context, signed chain.SignedPin) error {
 	if !nonceClash(err) {
 		return fmt.Errorf("sending the pin transaction %s (nonce %d): %w", signed.TxHash, tx.Nonce(), err)
 	}
-	status, serr := s.TxStatus(ctx, signed.TxHash)
+	status, serr := s.statusAfterClash(ctx, signed.TxHash)
 	switch {
 	case serr != nil:
 		return fmt.Errorf("sending the pin transaction %s (nonce %d): %w; looking it up: %w", signed.TxHash, tx.Nonce(), err, serr)
@@ -367,12 +369,25 @@ func revertDetail(err error) (string, bool) {
 // otherwise. A node still indexing its transactions after a restart
 // answers with an error, which TxStatus returns.
 func (s *Submitter) TxStatus(ctx context.Context, txHash string) (chain.TxStatus, error) {
+	status, lagging, err := s.txStatus(ctx, txHash)
+	if lagging {
+		// The node has not indexed its recent blocks yet (it answers so
+		// for a while after it starts or mines): it cannot tell, so the
+		// transaction is not lost; ask again later.
+		return chain.TxStatus{State: chain.TxPending}, nil
+	}
+	return status, err
+}
+
+// txStatus is TxStatus, saying apart (lagging) a node that cannot tell
+// yet because its transaction index lags.
+func (s *Submitter) txStatus(ctx context.Context, txHash string) (_ chain.TxStatus, lagging bool, _ error) {
 	client, ok := s.client.(ReceiptClient)
 	if !ok {
-		return chain.TxStatus{}, ErrNoReceipts
+		return chain.TxStatus{}, false, ErrNoReceipts
 	}
 	if !isTxHash(txHash) {
-		return chain.TxStatus{}, fmt.Errorf("transaction hash %q is not 0x and 64 hex digits", txHash)
+		return chain.TxStatus{}, false, fmt.Errorf("transaction hash %q is not 0x and 64 hex digits", txHash)
 	}
 	hash := common.HexToHash(txHash)
 	// Twice at most: a transaction mined between the receipt and the
@@ -380,29 +395,59 @@ func (s *Submitter) TxStatus(ctx context.Context, txHash string) (chain.TxStatus
 	for range 2 {
 		receipt, err := client.TransactionReceipt(ctx, hash)
 		if err == nil {
-			return mined(ctx, client, hash, receipt)
+			status, err := mined(ctx, client, hash, receipt)
+			return status, false, err
 		}
 		if indexing(err) {
-			// The node has not indexed its recent blocks yet (it answers so
-			// for a while after it starts or mines): it cannot tell, so the
-			// transaction is not lost; ask again later.
-			return chain.TxStatus{State: chain.TxPending}, nil
+			return chain.TxStatus{}, true, nil
 		}
 		if !errors.Is(err, goethereum.NotFound) {
-			return chain.TxStatus{}, fmt.Errorf("receipt of %s: %w", txHash, err)
+			return chain.TxStatus{}, false, fmt.Errorf("receipt of %s: %w", txHash, err)
 		}
 		_, pending, err := client.TransactionByHash(ctx, hash)
 		switch {
 		case errors.Is(err, goethereum.NotFound):
-			return chain.TxStatus{State: chain.TxUnknown}, nil
+			return chain.TxStatus{State: chain.TxUnknown}, false, nil
 		case err != nil:
-			return chain.TxStatus{}, fmt.Errorf("transaction %s: %w", txHash, err)
+			return chain.TxStatus{}, false, fmt.Errorf("transaction %s: %w", txHash, err)
 		case pending:
-			return chain.TxStatus{State: chain.TxPending}, nil
+			return chain.TxStatus{State: chain.TxPending}, false, nil
 		}
 	}
 	// Mined, says the node, yet no receipt (its index lags): not lost.
-	return chain.TxStatus{State: chain.TxPending}, nil
+	return chain.TxStatus{State: chain.TxPending}, false, nil
+}
+
+// clashWait bounds how long Send waits, after a nonce clash, for a node
+// whose transaction index lags to say whether it has the transaction, and
+// clashPoll is how often it asks meanwhile. A dev node catches up within
+// milliseconds of a block.
+const (
+	clashWait = 5 * time.Second
+	clashPoll = 20 * time.Millisecond
+)
+
+// statusAfterClash is TxStatus for Send after a nonce clash, where "the
+// node cannot tell yet" must not pass for "pending": that would report a
+// transaction the node refused (another one holds its nonce) as sent, and
+// its pin would wait for a check to find it lost. It asks again while the
+// node is indexing, and fails if it still is after clashWait.
+func (s *Submitter) statusAfterClash(ctx context.Context, txHash string) (chain.TxStatus, error) {
+	deadline := time.Now().Add(clashWait)
+	for {
+		status, lagging, err := s.txStatus(ctx, txHash)
+		if err != nil || !lagging {
+			return status, err
+		}
+		if time.Now().After(deadline) {
+			return chain.TxStatus{}, fmt.Errorf("the node is still indexing its transactions after %s and cannot tell whether it has %s", clashWait, txHash)
+		}
+		select {
+		case <-ctx.Done():
+			return chain.TxStatus{}, ctx.Err()
+		case <-time.After(clashPoll):
+		}
+	}
 }
 
 // mined maps a receipt to a status.

@@ -5,10 +5,13 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/ethclient/simulated"
 	"github.com/google/uuid"
 	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/assert"
@@ -195,4 +198,40 @@ func observedBatches(t *testing.T, s *simChain) []uuid.UUID {
 		ids = append(ids, o.BatchID)
 	}
 	return ids
+}
+
+// laggingIndex is the simulated node while its transaction index lags: its
+// first receipt lookups answer "transaction indexing is in progress".
+type laggingIndex struct {
+	simulated.Client
+	lags atomic.Int32
+}
+
+func (c *laggingIndex) TransactionReceipt(ctx context.Context, hash common.Hash) (*types.Receipt, error) {
+	if c.lags.Add(-1) >= 0 {
+		return nil, rpcError{"transaction indexing is in progress"}
+	}
+	return c.Client.TransactionReceipt(ctx, hash)
+}
+
+// A nonce clash while the node's index lags is not taken for "the node has
+// this transaction": Send waits until the node can tell, and the refused
+// transaction is ErrNonceTaken, not sent (the SharedKeyDoesNotClash flake
+// against geth --dev).
+func TestANonceClashWhileTheIndexLags(t *testing.T) {
+	s := newSimChain(t)
+	a := simSubmitter(t, s)
+	client := &laggingIndex{Client: s.sim.Client()}
+	client.lags.Store(3)
+	b, err := ethereum.NewSubmitter(client, s.chainID, s.address, s.key)
+	require.NoError(t, err)
+	ctx := context.Background()
+	first, err := a.Prepare(ctx, request(1))
+	require.NoError(t, err)
+	second, err := b.Prepare(ctx, request(1))
+	require.NoError(t, err)
+	require.Equal(t, first.Nonce, second.Nonce)
+	require.NoError(t, a.Send(ctx, first))
+	assert.ErrorIs(t, b.Send(ctx, second), chain.ErrNonceTaken)
+	assert.Negative(t, client.lags.Load(), "it asked again once the index caught up")
 }
