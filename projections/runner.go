@@ -163,8 +163,9 @@ const decodeAheadBuffer = 1024
 // goroutine, so while catching up the next events are decoded on the other
 // core while a batch is written: decoding was ~8% of a rebuild's time on
 // the one core it ran on (the 200,000-event rebuild of `bench query` went
-// ~2.5% faster; e2e throughput did not move). apply's Decode then finds the payload, or the
-// same error, in the Memo. The channel closes when events does or ctx ends.
+// ~2.5% faster; e2e throughput did not move). apply's Decode then finds
+// the payload, or the same error, in the Memo. The channel closes when
+// events does or ctx ends.
 func (r *Runner) decodeAhead(ctx context.Context, events <-chan event.Event) <-chan event.Event {
 	wanted := map[string]bool{}
 	for _, p := range r.projs {

@@ -38,9 +38,9 @@ func newServeCommand(a *app) *cobra.Command {
 }
 
 func runServe(ctx context.Context, a *app, cfg config.Config, log zerolog.Logger) error {
-	if applied, undo := memlimit.Apply(cfg.Node.MemoryLimitMiB); applied {
+	if set, undo := memlimit.Apply(cfg.Node.MemoryLimitMiB); set > 0 {
 		defer undo()
-		log.Info().Int("mib", cfg.Node.MemoryLimitMiB).Msg("soft memory limit set for the Go runtime")
+		log.Info().Int("mib", set).Msg("soft memory limit set for the Go runtime")
 	}
 	key, err := network.LoadOrCreateSigningKey(cfg.Chain.KeyFile)
 	if err != nil {

@@ -144,7 +144,14 @@ func TestAnUnsentTransactionLeavesNoGap(t *testing.T) {
 // mined yet) is refused with ErrNonceTaken too.
 func TestSendOfATransactionWhoseNonceIsPooled(t *testing.T) {
 	s := newSimChain(t)
-	a, b := simSubmitter(t, s), simSubmitter(t, s)
+	assertPooledNonceRefused(t, simSubmitter(t, s), simSubmitter(t, s))
+}
+
+// assertPooledNonceRefused has a and b, two submitters of one key, prepare
+// a pin each with the same nonce; a sends first, and b's is refused with
+// ErrNonceTaken.
+func assertPooledNonceRefused(t *testing.T, a, b *ethereum.Submitter) {
+	t.Helper()
 	ctx := context.Background()
 	first, err := a.Prepare(ctx, request(1))
 	require.NoError(t, err)
@@ -225,13 +232,6 @@ func TestANonceClashWhileTheIndexLags(t *testing.T) {
 	client.lags.Store(3)
 	b, err := ethereum.NewSubmitter(client, s.chainID, s.address, s.key)
 	require.NoError(t, err)
-	ctx := context.Background()
-	first, err := a.Prepare(ctx, request(1))
-	require.NoError(t, err)
-	second, err := b.Prepare(ctx, request(1))
-	require.NoError(t, err)
-	require.Equal(t, first.Nonce, second.Nonce)
-	require.NoError(t, a.Send(ctx, first))
-	assert.ErrorIs(t, b.Send(ctx, second), chain.ErrNonceTaken)
+	assertPooledNonceRefused(t, a, b)
 	assert.Negative(t, client.lags.Load(), "it asked again once the index caught up")
 }

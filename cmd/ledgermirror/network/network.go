@@ -104,9 +104,9 @@ func Start(ctx context.Context, opts Options) (_ *Network, err error) {
 		}
 	}()
 	// Set after the deferred Stop, which removes it again if Start fails.
-	if applied, undo := memlimit.Apply(opts.MemoryLimitMiB); applied {
+	if set, undo := memlimit.Apply(opts.MemoryLimitMiB); set > 0 {
 		n.unlimit = undo
-		opts.Log.Info().Int("mib", max(opts.MemoryLimitMiB, memlimit.Minimum)).Msg("soft memory limit set for the Go runtime")
+		opts.Log.Info().Int("mib", set).Msg("soft memory limit set for the Go runtime")
 	}
 	for i := range n.members {
 		if err := n.StartMember(i); err != nil {

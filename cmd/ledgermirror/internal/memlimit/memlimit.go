@@ -21,23 +21,25 @@ var mu sync.Mutex
 // noLimit is what debug.SetMemoryLimit reports when no limit is in force.
 const noLimit = math.MaxInt64
 
-// Apply sets a soft limit of mib MiB on the Go runtime's memory unless one
-// is in force already (GOMEMLIMIT in the environment, or an earlier Apply
-// not undone); mib <= 0 sets none. It returns whether it set the limit and
-// the function that removes it again (a no-op when it did not).
-func Apply(mib int) (applied bool, undo func()) {
+// Apply sets a soft limit of mib MiB (at least Minimum) on the Go runtime's
+// memory unless one is in force already (GOMEMLIMIT in the environment, or
+// an earlier Apply not undone); mib <= 0 sets none. It returns the limit it
+// set in MiB (0 when it set none) and the function that removes it again
+// (a no-op when it set none).
+func Apply(mib int) (setMiB int, undo func()) {
 	undo = func() {}
 	if mib <= 0 {
-		return false, undo
+		return 0, undo
 	}
 	mu.Lock()
 	defer mu.Unlock()
 	if os.Getenv("GOMEMLIMIT") != "" || debug.SetMemoryLimit(-1) != noLimit {
-		return false, undo
+		return 0, undo
 	}
-	debug.SetMemoryLimit(int64(max(mib, Minimum)) * MiB)
+	setMiB = max(mib, Minimum)
+	debug.SetMemoryLimit(int64(setMiB) * MiB)
 	var once sync.Once
-	return true, func() {
+	return setMiB, func() {
 		once.Do(func() {
 			mu.Lock()
 			defer mu.Unlock()

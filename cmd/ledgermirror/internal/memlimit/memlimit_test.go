@@ -20,12 +20,12 @@ func withoutLimit(t *testing.T) {
 func TestApplySetsAndUndoes(t *testing.T) {
 	withoutLimit(t)
 
-	applied, undo := Apply(300)
-	assert.True(t, applied)
+	set, undo := Apply(300)
+	assert.Equal(t, 300, set)
 	assert.Equal(t, int64(300*MiB), debug.SetMemoryLimit(-1))
 
 	again, undoAgain := Apply(500)
-	assert.False(t, again, "a limit in force is left alone")
+	assert.Zero(t, again, "a limit in force is left alone")
 	assert.Equal(t, int64(300*MiB), debug.SetMemoryLimit(-1))
 	undoAgain()
 	assert.Equal(t, int64(300*MiB), debug.SetMemoryLimit(-1), "the no-op undo changes nothing")
@@ -38,22 +38,22 @@ func TestApplySetsAndUndoes(t *testing.T) {
 func TestApplyRespectsTheEnvironmentAndNonPositive(t *testing.T) {
 	withoutLimit(t)
 
-	applied, _ := Apply(0)
-	assert.False(t, applied)
-	applied, _ = Apply(-5)
-	assert.False(t, applied)
+	set, _ := Apply(0)
+	assert.Zero(t, set)
+	set, _ = Apply(-5)
+	assert.Zero(t, set)
 
 	t.Setenv("GOMEMLIMIT", "1GiB")
-	applied, _ = Apply(300)
-	assert.False(t, applied, "GOMEMLIMIT wins")
+	set, _ = Apply(300)
+	assert.Zero(t, set, "GOMEMLIMIT wins")
 	assert.Equal(t, int64(noLimit), debug.SetMemoryLimit(-1))
 }
 
 func TestApplyRaisesATinyLimitToTheMinimum(t *testing.T) {
 	withoutLimit(t)
 
-	applied, undo := Apply(1)
+	set, undo := Apply(1)
 	defer undo()
-	assert.True(t, applied)
+	assert.Equal(t, Minimum, set)
 	assert.Equal(t, int64(Minimum*MiB), debug.SetMemoryLimit(-1))
 }
