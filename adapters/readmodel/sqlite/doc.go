@@ -58,6 +58,13 @@
 // them. Checkpoints are rows of the checkpoints table in the same
 // transaction.
 //
+// In the tables an Open created, a Get of a key never put is answered
+// without SQLite: a Bloom filter of the keys put since (absent.go) says
+// "never" or "maybe". Projectors look up most rows before their first Put,
+// so while a new read model fills (a rebuild, a new node) this saves a
+// B-tree search per new message and data item: 14% of a rebuild's
+// projecting time.
+//
 // A row is written with INSERT OR REPLACE, which deletes an existing row
 // with all its index entries and inserts them again, unless the
 // transaction read it: Get reads the stored columns with the document, and

@@ -65,6 +65,9 @@ type table struct {
 	// columns that changed (update.go).
 	updatable bool
 	scanSQL   string // every column and doc, in (namespace, key) order
+	// fresh: this Store's Open created the table, so Store.putKeys has
+	// seen every key it holds.
+	fresh bool
 }
 
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }

@@ -41,7 +41,11 @@ type Store struct {
 
 	optimized time.Time   // guarded by the writer token
 	writes    writeCounts // guarded by the writer token
-	stats     statsCache  // sqlite_stat1, for Find's plans
+	// putKeys knows which keys were put into the tables this Open created
+	// (table.fresh); nil when it created none or the filter outgrew its
+	// bound. Guarded by the writer token.
+	putKeys *putKeys
+	stats   statsCache // sqlite_stat1, for Find's plans
 
 	// replaceRows writes every row with insertSQL, as before rows were
 	// updated in place: the reference the tests compare that with.
@@ -147,6 +151,12 @@ func (s *Store) open(ctx context.Context) error {
 	}
 	for _, name := range created {
 		s.log.Info().Str("table", name).Msg("created table")
+		for _, t := range s.tables {
+			if t.name == name {
+				t.fresh = true
+				s.putKeys = newPutKeys(maxPutKeysBytes)
+			}
+		}
 	}
 	if s.w, err = newWriter(ctx, conn, s.tables); err != nil {
 		_ = conn.Close()
@@ -177,6 +187,8 @@ type writeCounts struct {
 	replaced  int64 // insertSQL: new rows, and rows the transaction did not read
 	updated   int64 // an UPDATE of the changed columns
 	unchanged int64 // read and put again as they were: not written
+	// absent counts the Gets putKeys answered without asking SQLite.
+	absent int64
 }
 
 // optimizeEvery is how often Begin lets SQLite refresh the statistics its

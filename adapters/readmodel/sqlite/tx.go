@@ -174,6 +174,9 @@ func (x *tx) Put(d *projections.Table, row query.Row, doc json.RawMessage) error
 	prior := x.stored[id]
 	if prior != nil {
 		delete(x.stored, id)
+	} else if keys := x.s.putKeys; t.fresh && keys != nil && !keys.add(keys.hash(t.index, ns, id.key)) {
+		x.s.putKeys = nil
+		x.s.log.Info().Int("bytes", keys.bytes).Msg("stopped filtering lookups of keys never put: the filter reached its bound")
 	}
 	x.pending[id] = len(x.rows)
 	x.rows = append(x.rows, pendingRow{id: id, args: args, prior: prior})
@@ -261,6 +264,10 @@ func (x *tx) Get(d *projections.Table, ns string, key any) (json.RawMessage, boo
 		args := x.rows[i].args
 		doc, _ := args[len(args)-1].(string)
 		return json.RawMessage(doc), true, nil
+	}
+	if keys := x.s.putKeys; t.fresh && keys != nil && !keys.mayHave(keys.hash(t.index, ns, k)) {
+		x.s.writes.absent++
+		return nil, false, nil
 	}
 	n := len(t.cols) + 1
 	vals := make([]any, n)
