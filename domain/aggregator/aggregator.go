@@ -32,6 +32,11 @@ type Aggregator struct {
 	// them; unplaced holds private pins that matched none, in chain order.
 	expect   map[protocol.Hash]expectation
 	unplaced map[protocol.Hash][]*pin
+	// cold and coldBatch index the frozen logs (cold.go) by pin value and
+	// batch id; thawed are the logs thawed since the last compaction.
+	cold      map[protocol.Hash]coldPin
+	coldBatch map[uuid.UUID]*coldLog
+	thawed    []*pinLog
 
 	batches    map[uuid.UUID][]*received
 	byGroup    map[protocol.Hash][]*received // private batches of unknown groups, in arrival order
@@ -76,6 +81,8 @@ func New(cfg Config) (*Aggregator, error) {
 		groups:      map[protocol.Hash]*groupState{},
 		expect:      map[protocol.Hash]expectation{},
 		unplaced:    map[protocol.Hash][]*pin{},
+		cold:        map[protocol.Hash]coldPin{},
+		coldBatch:   map[uuid.UUID]*coldLog{},
 		batches:     map[uuid.UUID][]*received{},
 		byGroup:     map[protocol.Hash][]*received{},
 		dataByID:    map[uuid.UUID][]protocol.Data{},

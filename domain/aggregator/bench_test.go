@@ -2,6 +2,7 @@ package aggregator_test
 
 import (
 	"fmt"
+	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -48,4 +49,45 @@ func BenchmarkDecide(b *testing.B) {
 	perSec := float64(10*b.N) / b.Elapsed().Seconds()
 	b.ReportMetric(perSec, "pins/s")
 	fmt.Printf("BENCH aggregator.decide=%.0f pins/s\n", perSec)
+}
+
+// BenchmarkNotForUsMemory measures the heap a node keeps for private pins of
+// a group it is not in: it can never place them, but cannot know that, and
+// keeps them for good in case the group's batch arrives (compaction drops
+// everything else past the reorg window). Each iteration pins a batch of
+// ten private messages, so ten pins.
+func BenchmarkNotForUsMemory(b *testing.B) {
+	t := &testing.T{}
+	n := newNet(t, aggregator.Config{ReorgWindow: 8})
+	a, c := newOrg(t, "org1", 1), newOrg(t, "org2", 2)
+	n.register(a)
+	n.register(c)
+	g := n.group("g1", a, c)
+	h := g.Hash()
+	logs := make([]catalogue.PinObserved, 0, b.N)
+	for range b.N {
+		var msgs []protocol.Message
+		var data []protocol.Data
+		for range 10 {
+			m, d := n.message(a, protocol.MessageTypePrivate, &h, `{"secret":true}`, "deal")
+			msgs, data = append(msgs, m), append(data, d)
+		}
+		logs = append(logs, n.pin(n.batch(msgs, data), a.key))
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	b.ResetTimer()
+	for i, l := range logs {
+		_, err := n.agg.Apply(l)
+		require.NoError(b, err)
+		logs[i] = catalogue.PinObserved{} // only the aggregator's copy stays
+	}
+	b.StopTimer()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	perPin := float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / float64(10*b.N)
+	b.ReportMetric(perPin, "B/pin")
+	fmt.Printf("BENCH aggregator.not_for_us=%.0f bytes/pin\n", perPin)
+	runtime.KeepAlive(n)
 }

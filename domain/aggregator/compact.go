@@ -41,6 +41,7 @@ func (a *Aggregator) maybeCompact() {
 		return
 	}
 	a.compacted = horizon
+	a.refreeze()
 	a.logs = slices.DeleteFunc(a.logs, func(l *pinLog) bool {
 		if l.pos.block > horizon || !settled(l) {
 			return false
@@ -76,7 +77,10 @@ func (a *Aggregator) release(l *pinLog) {
 	for _, p := range l.pins {
 		if !p.decided {
 			// Unplaced private pins: their batch may still come and must
-			// find the log.
+			// find the log, which is kept in its cold form if it can be.
+			if a.freezable(l) {
+				a.freeze(l)
+			}
 			return
 		}
 	}

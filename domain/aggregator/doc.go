@@ -114,9 +114,12 @@
 // more than ReorgWindow blocks old. What stays for good is small: the ids of
 // confirmed messages (for the duplicate check, behind a Bloom filter; about
 // 40 bytes each, the pin log they share stored once), the registry, and
-// private pins nobody here can place yet. That first part grows with every
-// message the node confirms, ~40 MB per million. Without a source (tests),
-// content is kept.
+// private pins nobody here can place yet (of groups the node is not in),
+// which compaction freezes into a compact form, ~80 bytes a pin, thawed if
+// their batch or their context turns up (cold.go). The first and the last
+// grow with every message: ~40 MB per million confirmed, ~80 MB per million
+// private messages of other groups. Without a source (tests), content is
+// kept.
 //
 // # Determinism
 //

@@ -17,7 +17,7 @@ func (a *Aggregator) evaluate(p *pin) {
 	}
 	switch prev := a.blockerOf(p); {
 	case p.ctx == nil:
-		a.park(p, catalogue.ParkNotForUs, nil, "batch "+p.log.obs.BatchID.String())
+		a.park(p, catalogue.ParkNotForUs, nil, notForUsDetail(p.log))
 	case prev != nil:
 		a.park(p, catalogue.ParkBlockedBy, prev, "previous pin on the context")
 	default:
@@ -139,6 +139,17 @@ func (a *Aggregator) releaseWaiters() {
 
 // park records p's reason, emitting PinParked only when it changes.
 func (a *Aggregator) park(p *pin, reason catalogue.ParkReason, by *pin, detail string) {
+	label, evt := a.parking(p, reason, by, detail)
+	if p.parked == label {
+		return
+	}
+	p.parked, p.parkEvt = label, evt
+	a.emit(*p.parkEvt)
+}
+
+// parking returns the label and event of p parked for reason: the label
+// tells a change of reason (or of blocker) from the same one again.
+func (a *Aggregator) parking(p *pin, reason catalogue.ParkReason, by *pin, detail string) (string, *catalogue.PinParked) {
 	label := string(reason)
 	var byRef *catalogue.PinRef
 	if by != nil {
@@ -146,13 +157,11 @@ func (a *Aggregator) park(p *pin, reason catalogue.ParkReason, by *pin, detail s
 		byRef = &r
 		label += " " + r.String()
 	}
-	if p.parked == label {
-		return
-	}
-	p.parked = label
-	p.parkEvt = &catalogue.PinParked{Namespace: a.cfg.Namespace, Pin: p.ref(), Reason: reason, BlockedBy: byRef, Detail: detail}
-	a.emit(*p.parkEvt)
+	return label, &catalogue.PinParked{Namespace: a.cfg.Namespace, Pin: p.ref(), Reason: reason, BlockedBy: byRef, Detail: detail}
 }
+
+// notForUsDetail is the detail of a not-for-us PinParked.
+func notForUsDetail(l *pinLog) string { return "batch " + l.obs.BatchID.String() }
 
 func (a *Aggregator) unpark(p *pin, how catalogue.PinResolution) {
 	if p.parked == "" {

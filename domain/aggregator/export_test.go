@@ -14,3 +14,12 @@ func Retained(a *Aggregator) (batches, byGroup int) {
 	}
 	return batches, byGroup
 }
+
+// ColdPins reports how many pins are kept frozen (cold.go) and how many
+// unplaced pins are kept as they are.
+func ColdPins(a *Aggregator) (cold, unplaced int) {
+	for _, list := range a.unplaced {
+		unplaced += len(list)
+	}
+	return len(a.cold), unplaced
+}

@@ -25,6 +25,8 @@ type net struct {
 	block  uint64
 	out    []catalogue.Payload
 	nonces map[string]uint64
+	// inputs are every input applied, in order.
+	inputs []catalogue.Payload
 }
 
 type org struct {
@@ -124,6 +126,7 @@ func (n *net) loc(block uint64) catalogue.ChainLocation {
 func (n *net) apply(inputs ...catalogue.Payload) []catalogue.Payload {
 	var out []catalogue.Payload
 	for _, in := range inputs {
+		n.inputs = append(n.inputs, in)
 		o, err := n.agg.Apply(in)
 		require.NoError(n.t, err)
 		out = append(out, o...)

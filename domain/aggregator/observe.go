@@ -29,6 +29,9 @@ func (a *Aggregator) observe(v catalogue.PinObserved) error {
 	if a.observed && !a.last.before(pos) || pos.block <= a.compacted && a.compacted > 0 {
 		return ignored("pin observed at %s, not after the last log at block %d", v.Location, a.last.block)
 	}
+	// Another log of the batch: its frozen one, if any, is a log like
+	// this one's siblings again (cold.go).
+	a.thawBatch(v.BatchID)
 	if err := a.restore(v.BatchID); err != nil {
 		return err
 	}
@@ -148,6 +151,7 @@ func (a *Aggregator) discover(topic string, g *groupState) *contextState {
 // takeUnplaced removes and returns the first unplaced pin with value v after
 // pos (any position when pos is nil).
 func (a *Aggregator) takeUnplaced(v protocol.Hash, after *pinPos) *pin {
+	a.thawPin(v)
 	for _, p := range a.unplaced[v] {
 		if after == nil || after.before(p.pos) {
 			a.dropUnplaced(p)

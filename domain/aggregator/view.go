@@ -14,7 +14,8 @@ import (
 // last input the runner applied.
 type View interface {
 	// Parked returns the pins parked now, in chain order, each with its
-	// latest PinParked event. stuckOnly leaves out not-for-us pins.
+	// latest PinParked event. stuckOnly leaves out not-for-us pins; those
+	// past the reorg window are frozen (cold.go) and never listed.
 	Parked(stuckOnly bool) []catalogue.PinParked
 	// Contexts returns every context with at least one confirmed message,
 	// sorted by context hash.

@@ -1,0 +1,138 @@
+package aggregator
+
+import (
+	"slices"
+
+	"github.com/google/uuid"
+
+	"github.com/ledgermirror/ledgermirror/domain/catalogue"
+	"github.com/ledgermirror/ledgermirror/domain/protocol"
+)
+
+// Cold logs.
+//
+// A private pin of a group this node is not in can never be placed: the
+// group's batches never come here. But nothing tells it apart from a pin
+// whose batch is only late, so it must be kept for good, in case a batch
+// makes its context known (discover) or its own batch arrives. Kept as a
+// pinLog with its pins, each parked with its PinParked, it cost ~580 bytes
+// a pin, for every private message of every group the node is not in.
+//
+// Compaction therefore freezes such a log once it is past the reorg window:
+// what stays is the PinObserved (from which the log is rebuilt, exactly as
+// it was) and one entry per pin in the cold index, by pin value, ~110 bytes
+// a pin. The two inputs that can change such a log thaw it first: its
+// batch arriving (receiveBatch), or another log of the same batch (observe),
+// by batch id; and a context becoming known, by pin value (takeUnplaced).
+// Nothing else looks at it: it is not on a context, not bound, not queued,
+// and a reorg cannot reach past the window.
+//
+// A log is frozen only when nothing else can refer to it: it is the only
+// log of its batch and no other cold pin has one of its values, so the
+// cold index needs one entry per value and a batch id maps to one log.
+
+// coldLog is a frozen log: its observation, from which thaw rebuilds it.
+type coldLog struct {
+	obs catalogue.PinObserved
+}
+
+// coldPin is a frozen pin's entry in the cold index.
+type coldPin struct {
+	log   *coldLog
+	index uint32
+}
+
+// freezable reports whether l is a settled log of private pins nobody here
+// can place, and nothing but its batch or its context can change it.
+func (a *Aggregator) freezable(l *pinLog) bool {
+	if !l.private || l.removed || !l.counted || l.batch != nil || l.units != nil || l.complete || l.whole ||
+		l.verdict != "" || l.missing != "" {
+		return false
+	}
+	if logs := a.byBatch[l.obs.BatchID]; len(logs) != 1 || logs[0] != l || a.coldBatch[l.obs.BatchID] != nil {
+		return false
+	}
+	for _, p := range l.pins {
+		if p.ctx != nil || p.decided || p.spent != nil || p.unit != nil || p.queued ||
+			p.parked != string(catalogue.ParkNotForUs) {
+			return false
+		}
+	}
+	return true
+}
+
+// freeze replaces l by its cold form, unless one of its pin values is cold
+// already (a value pinned twice). It reports whether it did.
+func (a *Aggregator) freeze(l *pinLog) bool {
+	c := &coldLog{obs: l.obs}
+	for i, p := range l.pins {
+		if _, dup := a.cold[p.value]; dup {
+			for _, q := range l.pins[:i] {
+				delete(a.cold, q.value)
+			}
+			return false
+		}
+		a.cold[p.value] = coldPin{log: c, index: p.index}
+	}
+	for _, p := range l.pins {
+		a.dropUnplaced(p)
+	}
+	a.unindexLog(l)
+	a.coldBatch[l.obs.BatchID] = c
+	return true
+}
+
+// thawBatch rebuilds the cold log of batch id, if there is one.
+func (a *Aggregator) thawBatch(id uuid.UUID) {
+	if c := a.coldBatch[id]; c != nil {
+		a.thaw(c)
+	}
+}
+
+// thawPin rebuilds the cold log holding a pin of value v, if there is one.
+func (a *Aggregator) thawPin(v protocol.Hash) {
+	if e, ok := a.cold[v]; ok {
+		a.thaw(e.log)
+	}
+}
+
+// thaw rebuilds a frozen log as it was when frozen: its pins unplaced and
+// parked not-for-us, in the unplaced index in chain order, and the log the
+// only one of its batch. It is remembered (thawed) so a later compaction
+// can freeze it again if nothing placed it.
+func (a *Aggregator) thaw(c *coldLog) {
+	v := c.obs
+	delete(a.coldBatch, v.BatchID)
+	l := &pinLog{obs: v, pos: posOf(v.Location, 0), private: true, key: a.chainKey(v.Location.Chain, v.Location.Contract),
+		counted: true}
+	pins := make([]pin, len(v.Contexts))
+	l.pins = make([]*pin, len(v.Contexts))
+	for i, value := range v.Contexts {
+		p := &pins[i]
+		*p = pin{log: l, index: uint32(i), pos: posOf(v.Location, uint32(i)), value: value}
+		p.parked, p.parkEvt = a.parking(p, catalogue.ParkNotForUs, nil, notForUsDetail(l))
+		l.pins[i] = p
+		delete(a.cold, value)
+		a.insertUnplaced(p)
+	}
+	a.byBatch[v.BatchID] = []*pinLog{l}
+	a.thawed = append(a.thawed, l)
+}
+
+// insertUnplaced adds p to the unplaced index in chain order.
+func (a *Aggregator) insertUnplaced(p *pin) {
+	list := a.unplaced[p.value]
+	i, _ := slices.BinarySearchFunc(list, p.pos, func(q *pin, pos pinPos) int { return q.pos.compare(pos) })
+	a.unplaced[p.value] = slices.Insert(list, i, p)
+}
+
+// refreeze freezes the thawed logs nothing placed or bound since, and
+// forgets those that something did (they live on where that put them).
+func (a *Aggregator) refreeze() {
+	a.thawed = slices.DeleteFunc(a.thawed, func(l *pinLog) bool {
+		if !a.freezable(l) {
+			return true
+		}
+		return a.freeze(l)
+	})
+}

@@ -1,0 +1,120 @@
+package aggregator_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ledgermirror/ledgermirror/domain/aggregator"
+	"github.com/ledgermirror/ledgermirror/domain/catalogue"
+	"github.com/ledgermirror/ledgermirror/domain/protocol"
+)
+
+// lateGroup pins private batches nobody here can place, moves the chain far
+// past a one-block reorg window (so compaction freezes them), then lets the
+// node learn what they are in the order late gives. It returns the inputs,
+// the outputs, and how many pins were frozen before late ran.
+func lateGroup(t *testing.T, late func(n *net, g groupFixture) []catalogue.Payload) (inputs, out []catalogue.Payload, cold int) {
+	n := newNet(t, aggregator.Config{ReorgWindow: 1})
+	a, b := newOrg(t, "org1", 1), newOrg(t, "org2", 2)
+	n.register(a)
+	n.register(b)
+	f := groupFixture{g: n.group("g1", a, b)}
+	f.batches = []batch{n.private(a, f.g, "deal"), n.private(b, f.g, "deal"), n.private(a, f.g, "deal", "other")}
+	for i, bt := range f.batches {
+		signer := a.key
+		if i == 1 {
+			signer = b.key
+		}
+		f.pins = append(f.pins, n.pin(bt, signer))
+	}
+	for _, p := range only[catalogue.PinParked](n.apply(f.pins[0], f.pins[1], f.pins[2])) {
+		require.Equal(t, catalogue.ParkNotForUs, p.Reason)
+	}
+	head := catalogue.ChainCheckpoint{Chain: f.pins[0].Location.Chain, Contract: f.pins[0].Location.Contract,
+		BlockNumber: n.block + 10, BlockHash: "0xab"}
+	for range aggregator.CompactEvery {
+		n.apply(head)
+	}
+	n.block = head.BlockNumber
+	cold, _ = aggregator.ColdPins(n.agg)
+	late(n, f)
+	return n.inputs, n.out, cold
+}
+
+type groupFixture struct {
+	g       protocol.Group
+	batches []batch
+	pins    []catalogue.PinObserved
+}
+
+// TestFrozenPinsDecideAsIfKept checks that freezing not-for-us logs (cold.go)
+// changes no decision: each way their context or batch can turn up late
+// gives, with a one-block reorg window, the outputs of an aggregator that
+// keeps all history.
+func TestFrozenPinsDecideAsIfKept(t *testing.T) {
+	cases := map[string]func(n *net, f groupFixture) []catalogue.Payload{
+		"group, then batches": func(n *net, f groupFixture) []catalogue.Payload {
+			out := n.apply(catalogue.GroupKnown{Namespace: ns, Group: f.g})
+			return append(out, n.apply(f.batches[2].received, f.batches[1].received, f.batches[0].received)...)
+		},
+		"batches, then group": func(n *net, f groupFixture) []catalogue.Payload {
+			out := n.apply(f.batches[1].received, f.batches[0].received, f.batches[2].received)
+			return append(out, n.apply(catalogue.GroupKnown{Namespace: ns, Group: f.g})...)
+		},
+		"one batch and the group, the rest never": func(n *net, f groupFixture) []catalogue.Payload {
+			return n.apply(catalogue.GroupKnown{Namespace: ns, Group: f.g}, f.batches[0].received)
+		},
+		"pinned again, then its batch": func(n *net, f groupFixture) []catalogue.Payload {
+			again := f.pins[1]
+			n.block++
+			again.Location = n.loc(n.block)
+			out := n.apply(again)
+			return append(out, n.apply(catalogue.GroupKnown{Namespace: ns, Group: f.g}, f.batches[1].received, f.batches[0].received)...)
+		},
+	}
+	for name, late := range cases {
+		t.Run(name, func(t *testing.T) {
+			inputs, frozen, cold := lateGroup(t, late)
+			require.Equal(t, 4, cold, "compaction froze the three logs' four pins")
+			kept := newNet(t, aggregator.Config{ReorgWindow: aggregator.Unlimited})
+			assert.Equal(t, kept.apply(inputs...), frozen, "the outputs of an aggregator that keeps all history")
+			cold, _ = aggregator.ColdPins(kept.agg)
+			assert.Zero(t, cold)
+			assert.NotEmpty(t, only[catalogue.MessageConfirmed](frozen[len(frozen)-8:]), "something was decided after the thaw")
+		})
+	}
+}
+
+func TestNotForUsPinsAreFrozenOnceAndStayFrozen(t *testing.T) {
+	n := newNet(t, aggregator.Config{ReorgWindow: 1})
+	a, b := newOrg(t, "org1", 1), newOrg(t, "org2", 2)
+	n.register(a)
+	n.register(b)
+	g := n.group("g1", a, b)
+	var last catalogue.PinObserved
+	for range 5 {
+		last = n.pin(n.private(a, g, "deal"), a.key)
+		n.apply(last)
+	}
+	head := catalogue.ChainCheckpoint{Chain: last.Location.Chain, Contract: last.Location.Contract,
+		BlockNumber: n.block + 10, BlockHash: "0xab"}
+	for range aggregator.CompactEvery {
+		n.apply(head)
+	}
+	cold, unplaced := aggregator.ColdPins(n.agg)
+	assert.Equal(t, 5, cold)
+	assert.Zero(t, unplaced)
+	assert.Empty(t, n.agg.Parked(false), "frozen pins are not listed")
+	// A group that is not theirs thaws nothing for good.
+	other := n.group("g2", a, b, newOrg(t, "org3", 3))
+	n.apply(catalogue.GroupKnown{Namespace: ns, Group: other})
+	head.BlockNumber += 10
+	for range aggregator.CompactEvery {
+		n.apply(head)
+	}
+	cold, unplaced = aggregator.ColdPins(n.agg)
+	assert.Equal(t, 5, cold)
+	assert.Zero(t, unplaced)
+}
