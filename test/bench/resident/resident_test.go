@@ -55,3 +55,10 @@ func TestSamplerOnLinux(t *testing.T) {
 	assert.NotEmpty(t, p.HeapProfile)
 	assert.Equal(t, p, s.Stop(), "a second Stop returns the same peaks")
 }
+
+func TestStopProfilesWhenNoSampleDid(t *testing.T) {
+	// As if no collection ever ran while sampling: no sample kept a profile.
+	s := &Sampler{profile: true, stop: make(chan struct{}), done: make(chan struct{})}
+	close(s.done)
+	assert.NotEmpty(t, s.Stop().HeapProfile, "a profile of the end rather than an empty file")
+}

@@ -3,6 +3,7 @@ package resident
 import (
 	"bytes"
 	"os"
+	"runtime"
 	"runtime/metrics"
 	"runtime/pprof"
 	"sync"
@@ -88,10 +89,7 @@ func (s *Sampler) sample() {
 	}
 	var profile []byte
 	if s.profile && float64(live) > profileGrowth*float64(s.profiledAt) {
-		var buf bytes.Buffer
-		if pprof.Lookup("heap").WriteTo(&buf, 0) == nil {
-			profile = buf.Bytes()
-		}
+		profile = heapProfile()
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -111,5 +109,21 @@ func (s *Sampler) Stop() Peaks {
 	<-s.done
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.profile && s.peaks.HeapProfile == nil {
+		// No collection ever ran, so the live heap was never known: a
+		// profile of now, after one, rather than none.
+		runtime.GC()
+		s.peaks.HeapProfile = heapProfile()
+	}
 	return s.peaks
+}
+
+// heapProfile returns a heap profile as of the last collection, nil if it
+// cannot be written.
+func heapProfile() []byte {
+	var buf bytes.Buffer
+	if pprof.Lookup("heap").WriteTo(&buf, 0) != nil {
+		return nil
+	}
+	return buf.Bytes()
 }
