@@ -34,7 +34,7 @@ type Aggregator struct {
 	unplaced map[protocol.Hash][]*pin
 	// cold and coldBatch index the frozen logs (cold.go) by pin value and
 	// batch id; thawed are the logs thawed since the last compaction.
-	cold      map[protocol.Hash]coldPin
+	cold      map[protocol.Hash]*coldLog
 	coldBatch map[uuid.UUID]*coldLog
 	thawed    []*pinLog
 
@@ -81,7 +81,7 @@ func New(cfg Config) (*Aggregator, error) {
 		groups:      map[protocol.Hash]*groupState{},
 		expect:      map[protocol.Hash]expectation{},
 		unplaced:    map[protocol.Hash][]*pin{},
-		cold:        map[protocol.Hash]coldPin{},
+		cold:        map[protocol.Hash]*coldLog{},
 		coldBatch:   map[uuid.UUID]*coldLog{},
 		batches:     map[uuid.UUID][]*received{},
 		byGroup:     map[protocol.Hash][]*received{},

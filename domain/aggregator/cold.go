@@ -20,7 +20,7 @@ import (
 //
 // Compaction therefore freezes such a log once it is past the reorg window:
 // what stays is the PinObserved (from which the log is rebuilt, exactly as
-// it was) and one entry per pin in the cold index, by pin value, ~110 bytes
+// it was) and one entry per pin in the cold index, by pin value: ~80 bytes
 // a pin. The two inputs that can change such a log thaw it first: its
 // batch arriving (receiveBatch), or another log of the same batch (observe),
 // by batch id; and a context becoming known, by pin value (takeUnplaced).
@@ -34,12 +34,6 @@ import (
 // coldLog is a frozen log: its observation, from which thaw rebuilds it.
 type coldLog struct {
 	obs catalogue.PinObserved
-}
-
-// coldPin is a frozen pin's entry in the cold index.
-type coldPin struct {
-	log   *coldLog
-	index uint32
 }
 
 // freezable reports whether l is a settled log of private pins nobody here
@@ -72,7 +66,7 @@ func (a *Aggregator) freeze(l *pinLog) bool {
 			}
 			return false
 		}
-		a.cold[p.value] = coldPin{log: c, index: p.index}
+		a.cold[p.value] = c
 	}
 	for _, p := range l.pins {
 		a.dropUnplaced(p)
@@ -91,8 +85,8 @@ func (a *Aggregator) thawBatch(id uuid.UUID) {
 
 // thawPin rebuilds the cold log holding a pin of value v, if there is one.
 func (a *Aggregator) thawPin(v protocol.Hash) {
-	if e, ok := a.cold[v]; ok {
-		a.thaw(e.log)
+	if c := a.cold[v]; c != nil {
+		a.thaw(c)
 	}
 }
 

@@ -14,13 +14,13 @@ func (a *Aggregator) receiveBatch(v catalogue.BatchReceived) error {
 	if err := v.Validate(); err != nil {
 		return ignored("batch received: %v", err)
 	}
-	// The log that pins it may be frozen (cold.go).
-	a.thawBatch(v.BatchID)
 	// The copies released earlier come back first, so copies stay in
 	// arrival order whatever was released.
 	if err := a.restore(v.BatchID); err != nil {
 		return err
 	}
+	// The log that pins it may be frozen (cold.go).
+	a.thawBatch(v.BatchID)
 	r := parseReceived(v)
 	a.batches[v.BatchID] = append(a.batches[v.BatchID], r)
 	if g, ok := r.group(); ok {

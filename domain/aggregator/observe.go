@@ -29,12 +29,12 @@ func (a *Aggregator) observe(v catalogue.PinObserved) error {
 	if a.observed && !a.last.before(pos) || pos.block <= a.compacted && a.compacted > 0 {
 		return ignored("pin observed at %s, not after the last log at block %d", v.Location, a.last.block)
 	}
-	// Another log of the batch: its frozen one, if any, is a log like
-	// this one's siblings again (cold.go).
-	a.thawBatch(v.BatchID)
 	if err := a.restore(v.BatchID); err != nil {
 		return err
 	}
+	// Another log of the batch: its frozen one, if any, is a log like
+	// this one's siblings again (cold.go).
+	a.thawBatch(v.BatchID)
 	a.observed, a.last = true, pos
 	l := &pinLog{obs: v, pos: pos, private: v.PayloadRef == "", key: a.chainKey(v.Location.Chain, v.Location.Contract)}
 	pins := make([]pin, len(v.Contexts))
