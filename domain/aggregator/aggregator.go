@@ -33,10 +33,10 @@ type Aggregator struct {
 	expect   map[protocol.Hash]expectation
 	unplaced map[protocol.Hash][]*pin
 	// cold and coldBatch index the frozen logs (cold.go) by pin value and
-	// batch id; thawed are the logs thawed since the last compaction.
+	// batch id; toFreeze are logs compaction may freeze later.
 	cold      map[protocol.Hash]*coldLog
 	coldBatch map[uuid.UUID]*coldLog
-	thawed    []*pinLog
+	toFreeze  []*pinLog
 
 	batches    map[uuid.UUID][]*received
 	byGroup    map[protocol.Hash][]*received // private batches of unknown groups, in arrival order

@@ -92,7 +92,7 @@ func (a *Aggregator) thawPin(v protocol.Hash) {
 
 // thaw rebuilds a frozen log as it was when frozen: its pins unplaced and
 // parked not-for-us, in the unplaced index in chain order, and the log the
-// only one of its batch. It is remembered (thawed) so a later compaction
+// only one of its batch. It is remembered (toFreeze) so a later compaction
 // can freeze it again if nothing placed it.
 func (a *Aggregator) thaw(c *coldLog) {
 	v := c.obs
@@ -110,7 +110,7 @@ func (a *Aggregator) thaw(c *coldLog) {
 		a.insertUnplaced(p)
 	}
 	a.byBatch[v.BatchID] = []*pinLog{l}
-	a.thawed = append(a.thawed, l)
+	a.toFreeze = append(a.toFreeze, l)
 }
 
 // insertUnplaced adds p to the unplaced index in chain order.
@@ -120,13 +120,35 @@ func (a *Aggregator) insertUnplaced(p *pin) {
 	a.unplaced[p.value] = slices.Insert(list, i, p)
 }
 
-// refreeze freezes the thawed logs nothing placed or bound since, and
-// forgets those that something did (they live on where that put them).
+// tryFreeze freezes l if it can be, else remembers it (toFreeze) if it may
+// be later: once it has its confirmations, once its batch's other log is
+// gone, once a value it shares is thawed.
+func (a *Aggregator) tryFreeze(l *pinLog) {
+	if a.freezable(l) && a.freeze(l) || neverFreezable(l) {
+		return
+	}
+	a.toFreeze = append(a.toFreeze, l)
+}
+
+// refreeze freezes the logs that were waiting to be (toFreeze) and can be
+// now, and forgets those that never can (something placed or bound them:
+// they live on where that put them).
 func (a *Aggregator) refreeze() {
-	a.thawed = slices.DeleteFunc(a.thawed, func(l *pinLog) bool {
-		if !a.freezable(l) {
+	a.toFreeze = slices.DeleteFunc(a.toFreeze, func(l *pinLog) bool {
+		return a.freezable(l) && a.freeze(l) || neverFreezable(l)
+	})
+}
+
+// neverFreezable reports whether l can never be frozen: a reorg removed it,
+// its batch is bound, or one of its pins was placed or decided.
+func neverFreezable(l *pinLog) bool {
+	if !l.private || l.removed || l.batch != nil || l.units != nil {
+		return true
+	}
+	for _, p := range l.pins {
+		if p.ctx != nil || p.decided || p.spent != nil {
 			return true
 		}
-		return a.freeze(l)
-	})
+	}
+	return false
 }

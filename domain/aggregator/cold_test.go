@@ -186,3 +186,34 @@ func feedAll(t *testing.T, cfg aggregator.Config, inputs []catalogue.Payload) fe
 	f.frozen, _ = aggregator.ColdPins(a)
 	return f
 }
+
+// A log can leave the reorg window before it has its confirmations (a
+// window shorter than the confirmations): it is frozen at a later
+// compaction, once counted.
+func TestALogLeavingTheWindowUncountedIsFrozenLater(t *testing.T) {
+	n := newNet(t, aggregator.Config{ReorgWindow: 1, Confirmations: 5})
+	a, b := newOrg(t, "org1", 1), newOrg(t, "org2", 2)
+	head := func(block uint64) {
+		loc := n.loc(block)
+		for range aggregator.CompactEvery {
+			n.apply(catalogue.ChainCheckpoint{Chain: loc.Chain, Contract: loc.Contract, BlockNumber: block, BlockHash: loc.BlockHash})
+		}
+		n.block = block
+	}
+	for _, o := range []org{a, b} {
+		r := n.registration(o)
+		n.apply(r.received, n.pin(r, o.key))
+	}
+	head(n.block + 5)
+	g := n.group("g1", a, b)
+	p := n.pin(n.private(a, g, "deal"), a.key)
+	n.apply(p)
+	head(p.Location.BlockNumber + 3) // past the window, not yet confirmed
+	cold, unplaced := aggregator.ColdPins(n.agg)
+	require.Zero(t, cold)
+	require.Equal(t, 1, unplaced)
+	head(p.Location.BlockNumber + 6)
+	cold, unplaced = aggregator.ColdPins(n.agg)
+	assert.Equal(t, 1, cold)
+	assert.Zero(t, unplaced)
+}

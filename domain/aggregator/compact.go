@@ -78,9 +78,7 @@ func (a *Aggregator) release(l *pinLog) {
 		if !p.decided {
 			// Unplaced private pins: their batch may still come and must
 			// find the log, which is kept in its cold form if it can be.
-			if a.freezable(l) {
-				a.freeze(l)
-			}
+			a.tryFreeze(l)
 			return
 		}
 	}
