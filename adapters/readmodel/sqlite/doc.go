@@ -62,8 +62,8 @@
 // without SQLite: a Bloom filter of the keys put since (absent.go) says
 // "never" or "maybe". Projectors look up most rows before their first Put,
 // so while a new read model fills (a rebuild, a new node) this saves a
-// B-tree search per new message and data item: 14% of a rebuild's
-// projecting time.
+// B-tree search per new message and data item (in a profile of a
+// 200,000-event rebuild, 5.0 of its ~45 s of CPU became 0.4).
 //
 // A row is written with INSERT OR REPLACE, which deletes an existing row
 // with all its index entries and inserts them again, unless the
