@@ -38,12 +38,7 @@ func lateGroup(t *testing.T, late func(n *net, g groupFixture) []catalogue.Paylo
 	for _, p := range only[catalogue.PinParked](n.apply(f.pins[0], f.pins[1], f.pins[2])) {
 		require.Equal(t, catalogue.ParkNotForUs, p.Reason)
 	}
-	head := catalogue.ChainCheckpoint{Chain: f.pins[0].Location.Chain, Contract: f.pins[0].Location.Contract,
-		BlockNumber: n.block + 10, BlockHash: "0xab"}
-	for range aggregator.CompactEvery {
-		n.apply(head)
-	}
-	n.block = head.BlockNumber
+	n.advance(10)
 	cold, _ = aggregator.ColdPins(n.agg)
 	late(n, f)
 	return n.inputs, n.out, cold
@@ -99,16 +94,10 @@ func TestNotForUsPinsAreFrozenOnceAndStayFrozen(t *testing.T) {
 	n.register(a)
 	n.register(b)
 	g := n.group("g1", a, b)
-	var last catalogue.PinObserved
 	for range 5 {
-		last = n.pin(n.private(a, g, "deal"), a.key)
-		n.apply(last)
+		n.apply(n.pin(n.private(a, g, "deal"), a.key))
 	}
-	head := catalogue.ChainCheckpoint{Chain: last.Location.Chain, Contract: last.Location.Contract,
-		BlockNumber: n.block + 10, BlockHash: "0xab"}
-	for range aggregator.CompactEvery {
-		n.apply(head)
-	}
+	n.advance(10)
 	cold, unplaced := aggregator.ColdPins(n.agg)
 	assert.Equal(t, 5, cold)
 	assert.Zero(t, unplaced)
@@ -116,10 +105,7 @@ func TestNotForUsPinsAreFrozenOnceAndStayFrozen(t *testing.T) {
 	// A group that is not theirs thaws nothing for good.
 	other := n.group("g2", a, b, newOrg(t, "org3", 3))
 	n.apply(catalogue.GroupKnown{Namespace: ns, Group: other})
-	head.BlockNumber += 10
-	for range aggregator.CompactEvery {
-		n.apply(head)
-	}
+	n.advance(10)
 	cold, unplaced = aggregator.ColdPins(n.agg)
 	assert.Equal(t, 5, cold)
 	assert.Zero(t, unplaced)
@@ -193,26 +179,18 @@ func feedAll(t *testing.T, cfg aggregator.Config, inputs []catalogue.Payload) fe
 func TestALogLeavingTheWindowUncountedIsFrozenLater(t *testing.T) {
 	n := newNet(t, aggregator.Config{ReorgWindow: 1, Confirmations: 5})
 	a, b := newOrg(t, "org1", 1), newOrg(t, "org2", 2)
-	head := func(block uint64) {
-		loc := n.loc(block)
-		for range aggregator.CompactEvery {
-			n.apply(catalogue.ChainCheckpoint{Chain: loc.Chain, Contract: loc.Contract, BlockNumber: block, BlockHash: loc.BlockHash})
-		}
-		n.block = block
-	}
 	for _, o := range []org{a, b} {
 		r := n.registration(o)
 		n.apply(r.received, n.pin(r, o.key))
 	}
-	head(n.block + 5)
+	n.advance(5)
 	g := n.group("g1", a, b)
-	p := n.pin(n.private(a, g, "deal"), a.key)
-	n.apply(p)
-	head(p.Location.BlockNumber + 3) // past the window, not yet confirmed
+	n.apply(n.pin(n.private(a, g, "deal"), a.key))
+	n.advance(3) // past the window, not yet confirmed
 	cold, unplaced := aggregator.ColdPins(n.agg)
 	require.Zero(t, cold)
 	require.Equal(t, 1, unplaced)
-	head(p.Location.BlockNumber + 6)
+	n.advance(3)
 	cold, unplaced = aggregator.ColdPins(n.agg)
 	assert.Equal(t, 1, cold)
 	assert.Zero(t, unplaced)

@@ -26,12 +26,7 @@ func repinAfterCompaction(t *testing.T, window uint64) []catalogue.Payload {
 	require.Equal(t, catalogue.RejectAuthorNotRegistered, rej[0].Reason)
 	n.register(o)
 
-	head := catalogue.ChainCheckpoint{Chain: first.Location.Chain, Contract: first.Location.Contract,
-		BlockNumber: n.block + 10, BlockHash: "0xab"}
-	for range aggregator.CompactEvery {
-		n.apply(head)
-	}
-	n.block = head.BlockNumber
+	n.advance(10)
 	// A rejected message does not hold its id: the same batch, pinned again
 	// now that its author is registered, is confirmed.
 	return n.apply(n.pin(b, o.key))
@@ -69,11 +64,7 @@ func TestCompactionReleasesPrivateBatches(t *testing.T) {
 		last = n.pin(pb, a.key)
 		require.Len(t, only[catalogue.MessageConfirmed](n.apply(pb.received, last)), 1)
 	}
-	head := catalogue.ChainCheckpoint{Chain: last.Location.Chain, Contract: last.Location.Contract,
-		BlockNumber: n.block + 10, BlockHash: "0xab"}
-	for range aggregator.CompactEvery {
-		n.apply(head)
-	}
+	n.advance(10)
 	batches, byGroup := aggregator.Retained(n.agg)
 	require.Zero(t, batches, "compaction released the settled batches")
 	assert.Zero(t, byGroup, "but the private ones are still held through byGroup")
@@ -103,13 +94,8 @@ func TestReleasedBatchIsReadBackWhenPinnedAgain(t *testing.T) {
 	first := n.pin(b, o.key)
 	require.Len(t, only[catalogue.MessageRejected](n.apply(b.received, first)), 1)
 	n.register(o)
-	head := catalogue.ChainCheckpoint{Chain: first.Location.Chain, Contract: first.Location.Contract,
-		BlockNumber: n.block + 10, BlockHash: "0xab"}
-	for range aggregator.CompactEvery {
-		n.apply(head)
-	}
+	n.advance(10)
 	batches, _ := aggregator.Retained(n.agg)
 	require.Zero(t, batches, "the settled batch was released")
-	n.block = head.BlockNumber
 	assert.Len(t, only[catalogue.MessageConfirmed](n.apply(n.pin(b, o.key))), 1)
 }

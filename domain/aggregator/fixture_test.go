@@ -135,6 +135,16 @@ func (n *net) apply(inputs ...catalogue.Payload) []catalogue.Payload {
 	return out
 }
 
+// advance moves the chain head blocks past the last block and applies it
+// often enough for compaction to run (aggregator.CompactEvery inputs).
+func (n *net) advance(blocks uint64) {
+	n.block += blocks
+	loc := n.loc(n.block)
+	for range aggregator.CompactEvery {
+		n.apply(catalogue.ChainCheckpoint{Chain: loc.Chain, Contract: loc.Contract, BlockNumber: n.block, BlockHash: loc.BlockHash})
+	}
+}
+
 // register confirms o's org definition.
 func (n *net) register(o org) {
 	b := n.registration(o)
