@@ -21,15 +21,17 @@ import (
 // Compaction therefore freezes such a log once it is past the reorg window:
 // what stays is the PinObserved (from which the log is rebuilt, exactly as
 // it was) and one entry per pin in the cold index, by pin value: ~80 bytes
-// a pin. The two inputs that can change such a log thaw it first: its
-// batch arriving (receiveBatch), or another log of the same batch (observe),
-// by batch id; and a context becoming known, by pin value (takeUnplaced).
+// a pin. The inputs that can change such a log thaw it first: its batch
+// arriving (receiveBatch) or another log of the same batch (observe), by
+// batch id; a context becoming known, by pin value (takeUnplaced).
 // Nothing else looks at it: it is not on a context, not bound, not queued,
 // and a reorg cannot reach past the window.
 //
 // A log is frozen only when nothing else can refer to it: it is the only
 // log of its batch and no other cold pin has one of its values, so the
-// cold index needs one entry per value and a batch id maps to one log.
+// cold index needs one entry per value and a batch id maps to one log. A
+// log that cannot be frozen yet (not confirmed, say) waits in toFreeze for
+// a later compaction, as does a thawed one.
 
 // coldLog is a frozen log: its observation, from which thaw rebuilds it.
 type coldLog struct {
