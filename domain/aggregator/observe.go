@@ -32,8 +32,8 @@ func (a *Aggregator) observe(v catalogue.PinObserved) error {
 	if err := a.restore(v.BatchID); err != nil {
 		return err
 	}
-	// Another log of the batch: its frozen one, if any, is a log like
-	// this one's siblings again (cold.go).
+	// A frozen log of the same batch is thawed first: the new log joins
+	// it in byBatch, as if it had never been frozen (cold.go).
 	a.thawBatch(v.BatchID)
 	a.observed, a.last = true, pos
 	l := &pinLog{obs: v, pos: pos, private: v.PayloadRef == "", key: a.chainKey(v.Location.Chain, v.Location.Contract)}

@@ -154,9 +154,11 @@ func (s *Store) open(ctx context.Context) error {
 		for _, t := range s.tables {
 			if t.name == name {
 				t.fresh = true
-				s.putKeys = newPutKeys(maxPutKeysBytes)
 			}
 		}
+	}
+	if len(created) > 0 {
+		s.putKeys = newPutKeys(maxPutKeysBytes)
 	}
 	if s.w, err = newWriter(ctx, conn, s.tables); err != nil {
 		_ = conn.Close()
