@@ -41,16 +41,14 @@ type coldLog struct {
 // freezable reports whether l is a settled log of private pins nobody here
 // can place, and nothing but its batch or its context can change it.
 func (a *Aggregator) freezable(l *pinLog) bool {
-	if !l.private || l.removed || !l.counted || l.batch != nil || l.units != nil || l.complete || l.whole ||
-		l.verdict != "" || l.missing != "" {
+	if neverFreezable(l) || !l.counted || l.complete || l.whole || l.verdict != "" || l.missing != "" {
 		return false
 	}
 	if logs := a.byBatch[l.obs.BatchID]; len(logs) != 1 || logs[0] != l || a.coldBatch[l.obs.BatchID] != nil {
 		return false
 	}
 	for _, p := range l.pins {
-		if p.ctx != nil || p.decided || p.spent != nil || p.unit != nil || p.queued ||
-			p.parked != string(catalogue.ParkNotForUs) {
+		if p.unit != nil || p.queued || p.parked != string(catalogue.ParkNotForUs) {
 			return false
 		}
 	}
@@ -97,21 +95,15 @@ func (a *Aggregator) thawPin(v protocol.Hash) {
 // only one of its batch. It is remembered (toFreeze) so a later compaction
 // can freeze it again if nothing placed it.
 func (a *Aggregator) thaw(c *coldLog) {
-	v := c.obs
-	delete(a.coldBatch, v.BatchID)
-	l := &pinLog{obs: v, pos: posOf(v.Location, 0), private: true, key: a.chainKey(v.Location.Chain, v.Location.Contract),
-		counted: true}
-	pins := make([]pin, len(v.Contexts))
-	l.pins = make([]*pin, len(v.Contexts))
-	for i, value := range v.Contexts {
-		p := &pins[i]
-		*p = pin{log: l, index: uint32(i), pos: posOf(v.Location, uint32(i)), value: value}
+	delete(a.coldBatch, c.obs.BatchID)
+	l := a.newLog(c.obs)
+	l.counted = true
+	for _, p := range l.pins {
 		p.parked, p.parkEvt = a.parking(p, catalogue.ParkNotForUs, nil, notForUsDetail(l))
-		l.pins[i] = p
-		delete(a.cold, value)
+		delete(a.cold, p.value)
 		a.insertUnplaced(p)
 	}
-	a.byBatch[v.BatchID] = []*pinLog{l}
+	a.byBatch[c.obs.BatchID] = []*pinLog{l}
 	a.toFreeze = append(a.toFreeze, l)
 }
 
@@ -126,19 +118,22 @@ func (a *Aggregator) insertUnplaced(p *pin) {
 // be later: once it has its confirmations, once its batch's other log is
 // gone, once a value it shares is thawed.
 func (a *Aggregator) tryFreeze(l *pinLog) {
-	if a.freezable(l) && a.freeze(l) || neverFreezable(l) {
-		return
+	if !a.settleFrozen(l) {
+		a.toFreeze = append(a.toFreeze, l)
 	}
-	a.toFreeze = append(a.toFreeze, l)
 }
 
 // refreeze freezes the logs that were waiting to be (toFreeze) and can be
 // now, and forgets those that never can (something placed or bound them:
 // they live on where that put them).
 func (a *Aggregator) refreeze() {
-	a.toFreeze = slices.DeleteFunc(a.toFreeze, func(l *pinLog) bool {
-		return a.freezable(l) && a.freeze(l) || neverFreezable(l)
-	})
+	a.toFreeze = slices.DeleteFunc(a.toFreeze, a.settleFrozen)
+}
+
+// settleFrozen freezes l if it can be now, and reports whether l is done
+// with: frozen, or never freezable.
+func (a *Aggregator) settleFrozen(l *pinLog) bool {
+	return a.freezable(l) && a.freeze(l) || neverFreezable(l)
 }
 
 // neverFreezable reports whether l can never be frozen: a reorg removed it,

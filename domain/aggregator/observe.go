@@ -36,18 +36,25 @@ func (a *Aggregator) observe(v catalogue.PinObserved) error {
 	// it in byBatch, as if it had never been frozen (cold.go).
 	a.thawBatch(v.BatchID)
 	a.observed, a.last = true, pos
-	l := &pinLog{obs: v, pos: pos, private: v.PayloadRef == "", key: a.chainKey(v.Location.Chain, v.Location.Contract)}
+	l := a.newLog(v)
+	a.logs = append(a.logs, l)
+	a.byBatch[v.BatchID] = append(a.byBatch[v.BatchID], l)
+	a.raiseHead(l.key, pos.block)
+	a.admit(l)
+	return nil
+}
+
+// newLog makes the log of v with its pins, neither placed nor counted.
+func (a *Aggregator) newLog(v catalogue.PinObserved) *pinLog {
+	l := &pinLog{obs: v, pos: posOf(v.Location, 0), private: v.PayloadRef == "",
+		key: a.chainKey(v.Location.Chain, v.Location.Contract)}
 	pins := make([]pin, len(v.Contexts))
 	l.pins = make([]*pin, len(v.Contexts))
 	for i, value := range v.Contexts {
 		pins[i] = pin{log: l, index: uint32(i), pos: posOf(v.Location, uint32(i)), value: value}
 		l.pins[i] = &pins[i]
 	}
-	a.logs = append(a.logs, l)
-	a.byBatch[v.BatchID] = append(a.byBatch[v.BatchID], l)
-	a.raiseHead(l.key, pos.block)
-	a.admit(l)
-	return nil
+	return l
 }
 
 // admit places a log's pins, counts it and binds its batch. It runs for new
